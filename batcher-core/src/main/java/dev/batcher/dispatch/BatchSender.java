@@ -1,0 +1,24 @@
+package dev.batcher.dispatch;
+
+/**
+ * Sends one batch to its destination: a database, a queue, a remote API.
+ *
+ * <p>Return normally when the whole batch was accepted; throw to fail it. A failed batch is offered to the
+ * {@link ErrorHandler} and retried according to the retry and back-off policies, or dropped. Throw
+ * {@link PermanentSendException} for a failure that retrying cannot fix. The sender may be called from several
+ * threads at once, up to {@code maxConcurrentSends}; it should respond to interruption, which is how a send that
+ * overran {@code sendTimeout} or a {@link Dispatcher#shutdownNow()} is cancelled.
+ *
+ * @param <T> the item type
+ */
+@FunctionalInterface
+public interface BatchSender<T> {
+
+    /**
+     * Sends a batch.
+     *
+     * @param batch the batch, never {@code null}
+     * @throws Exception when the batch could not be sent
+     */
+    void send(Batch<T> batch) throws Exception;
+}

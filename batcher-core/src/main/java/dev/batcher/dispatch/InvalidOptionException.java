@@ -1,0 +1,38 @@
+package dev.batcher.dispatch;
+
+/**
+ * A configuration option has a value the engine cannot work with. {@link #getOption()} is the option's name as a
+ * property key relative to the instance (for example {@code buffer.max-items}), so that the Spring Boot starter
+ * can report the full property name.
+ */
+public class InvalidOptionException extends IllegalArgumentException {
+
+    private static final long serialVersionUID = 1L;
+
+    private final String option;
+
+    private final transient Object value;
+
+    /**
+     * Creates the exception.
+     *
+     * @param option the option's property-style name, such as {@code max-concurrent-sends}
+     * @param value the rejected value
+     * @param problem what is wrong and how to fix it
+     */
+    public InvalidOptionException(String option, Object value, String problem) {
+        super("Invalid option " + option + "=" + value + ": " + problem);
+        this.option = option;
+        this.value = value;
+    }
+
+    /** The option's property-style name relative to the instance, for example {@code buffer.max-items}. */
+    public String getOption() {
+        return option;
+    }
+
+    /** The rejected value. */
+    public Object getValue() {
+        return value;
+    }
+}
