@@ -1,0 +1,136 @@
+package dev.batcher.dispatch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class BatchingTest {
+
+    private final ManualScheduler clock = new ManualScheduler();
+    private final RecordingSender<Integer> sender = new RecordingSender<>();
+    private Dispatcher<Integer> dispatcher;
+
+    @AfterEach
+    void tearDown() {
+        if (dispatcher != null) {
+            dispatcher.shutdownNow();
+        }
+    }
+
+    private DispatcherConfig.Builder<Integer> options() {
+        return DispatcherConfig.<Integer>builder().scheduler(clock).maxBatchAge(Duration.ofMillis(100));
+    }
+
+    @Test
+    void fullBatchesAreSentAtOnceAndTheRestWhenItGetsOld() {
+        dispatcher = Dispatcher.create("count", options().maxBatchItems(100).build(), sender);
+        IntStream.range(0, 250).forEach(dispatcher::enqueue);
+
+        await().until(() -> sender.batches.size() == 2);
+        assertThat(sender.sizes()).containsExactly(100, 100);
+
+        clock.advance(Duration.ofMillis(99));
+        assertThat(dispatcher.stats().bufferedItems()).isEqualTo(50);
+        assertThat(sender.batches).hasSize(2);
+
+        clock.advance(Duration.ofMillis(1));
+        await().until(() -> sender.batches.size() == 3);
+        assertThat(sender.items()).containsExactlyInAnyOrderElementsOf(IntStream.range(0, 250).boxed().toList());
+        assertThat(sender.sizes()).contains(50);
+    }
+
+    @Test
+    void aPartialBatchIsSentWhenItGetsOldEvenIfNoMoreItemsArrive() {
+        dispatcher = Dispatcher.create("age", options().maxBatchItems(100).build(), sender);
+        CompletableFuture<Void> first = dispatcher.submit(1);
+        clock.advance(Duration.ofMillis(60));
+        CompletableFuture<Void> second = dispatcher.submit(2);
+        assertThat(first).isNotDone();
+
+        clock.advance(Duration.ofMillis(40));
+
+        await().until(first::isDone);
+        assertThat(second).succeedsWithin(Duration.ofSeconds(5));
+        assertThat(sender.batches).containsExactly(List.of(1, 2));
+    }
+
+    @Test
+    void ageIsCountedFromTheFirstItemOfEachBatch() {
+        dispatcher = Dispatcher.create("age2", options().maxBatchItems(2).build(), sender);
+        dispatcher.enqueue(1);
+        dispatcher.enqueue(2); // full: sent at once
+        clock.advance(Duration.ofMillis(50));
+        dispatcher.enqueue(3); // new batch, opened at t=50
+        clock.advance(Duration.ofMillis(60)); // t=110: batch 3 is 60 ms old
+        await().until(() -> sender.batches.size() == 1);
+        assertThat(dispatcher.stats().bufferedItems()).isEqualTo(1);
+        clock.advance(Duration.ofMillis(40)); // t=150
+        await().until(() -> sender.batches.size() == 2);
+        assertThat(sender.batches).containsExactly(List.of(1, 2), List.of(3));
+    }
+
+    @Test
+    void batchesAreCutBeforeTheyWouldExceedMaxBatchBytes() {
+        dispatcher = Dispatcher.create("bytes", options().maxBatchItems(100).maxBatchBytes(10).maxConcurrentSends(1)
+                .itemSizer(Integer::longValue).build(), sender);
+        List.of(4, 4, 3, 5, 5, 10, 1).forEach(dispatcher::enqueue);
+        await().until(() -> sender.batches.size() == 4);
+        clock.advance(Duration.ofMillis(100));
+        await().until(() -> sender.batches.size() == 5);
+        assertThat(sender.batches).containsExactly(List.of(4, 4), List.of(3, 5), List.of(5), List.of(10), List.of(1));
+        assertThat(dispatcher.stats().sent()).isEqualTo(7);
+    }
+
+    @Test
+    void anItemLargerThanMaxBatchBytesOrOfNegativeSizeIsRejectedAtTheCall() {
+        dispatcher = Dispatcher.create("big", options().maxBatchBytes(10).itemSizer(Integer::longValue).build(), sender);
+        assertThatExceptionOfType(IllegalArgumentException.class).isThrownBy(() -> dispatcher.submit(11))
+                .withMessageContaining("'big'").withMessageContaining("11 bytes")
+                .withMessageContaining("max-batch-bytes=10");
+        assertThatExceptionOfType(IllegalArgumentException.class).isThrownBy(() -> dispatcher.enqueue(-1))
+                .withMessageContaining("negative size");
+        assertThatExceptionOfType(NullPointerException.class).isThrownBy(() -> dispatcher.submit(null))
+                .withMessageContaining("null items");
+        assertThat(dispatcher.stats().submitted()).isZero();
+    }
+
+    @Test
+    void flushSendsPartialBatchesWithoutWaitingForTheirAge() {
+        dispatcher = Dispatcher.create("flush", options().build(), sender);
+        CompletableFuture<Void> future = dispatcher.submit(7);
+        dispatcher.flush();
+        assertThat(future).succeedsWithin(Duration.ofSeconds(5));
+        assertThat(sender.batches).containsExactly(List.of(7));
+    }
+
+    @Test
+    void heartbeatsKeepTheMinimumRateWhenThereIsNothingToSend() {
+        dispatcher = Dispatcher.create("beat", options().minBatchesPerSecond(10).build(), sender);
+        clock.advance(Duration.ofMillis(100));
+        await().until(() -> sender.batches.size() == 1);
+        assertThat(sender.batches.get(0)).isEmpty();
+        clock.advance(Duration.ofMillis(100));
+        await().until(() -> sender.batches.size() == 2);
+        assertThat(dispatcher.stats().sentBatches()).isEqualTo(2);
+        assertThat(dispatcher.stats().sent()).isZero();
+    }
+
+    @Test
+    void pauseHoldsBatchesAndResumeSendsThem() {
+        dispatcher = Dispatcher.create("pause", options().maxBatchItems(1).build(), sender);
+        dispatcher.pause();
+        dispatcher.enqueue(1);
+        assertThat(dispatcher.stats().paused()).isTrue();
+        assertThat(dispatcher.stats().bufferedItems()).isEqualTo(1);
+        assertThat(sender.batches).isEmpty();
+        dispatcher.resume();
+        await().until(() -> sender.batches.size() == 1);
+    }
+}
