@@ -1,0 +1,211 @@
+package dev.batcher.autoconfigure;
+
+import dev.batcher.dispatch.Dispatcher;
+import dev.batcher.spring.BatchSink;
+import java.lang.reflect.Method;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.springframework.aop.scope.ScopedProxyUtils;
+import org.springframework.aop.support.AopUtils;
+import org.springframework.beans.BeansException;
+import org.springframework.beans.factory.BeanFactory;
+import org.springframework.beans.factory.config.BeanDefinition;
+import org.springframework.beans.factory.config.BeanPostProcessor;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
+import org.springframework.beans.factory.support.BeanDefinitionRegistry;
+import org.springframework.beans.factory.support.BeanDefinitionRegistryPostProcessor;
+import org.springframework.beans.factory.support.RootBeanDefinition;
+import org.springframework.boot.context.properties.bind.Bindable;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.context.EnvironmentAware;
+import org.springframework.core.MethodIntrospector;
+import org.springframework.core.Ordered;
+import org.springframework.core.ResolvableType;
+import org.springframework.core.annotation.AnnotatedElementUtils;
+import org.springframework.core.annotation.AnnotationUtils;
+import org.springframework.core.env.Environment;
+import org.springframework.util.ClassUtils;
+
+/**
+ * Finds {@link BatchSink} methods and registers one {@code Dispatcher<T>} bean definition per sink, named after the
+ * dispatcher and typed with a {@link ResolvableType}, so that {@code Dispatcher<OrderEvent>} can be injected by
+ * generic type and by qualifier anywhere, also into the sink's own bean and into beans created before it.
+ *
+ * <p>Discovery works on bean definitions, before any bean exists (like spring-kafka's
+ * {@code KafkaListenerAnnotationBeanPostProcessor}, but one step earlier): the bean class, or the declared return
+ * type of a {@code @Bean} method, is scanned behind CGLIB subclasses, and classes without the annotation are cached.
+ * As a {@link BeanPostProcessor} it then checks every created bean, behind proxies, so that a sink hidden behind a
+ * declared interface type fails startup instead of being silently ignored.
+ */
+final class BatchSinkRegistrar
+        implements BeanDefinitionRegistryPostProcessor, BeanPostProcessor, EnvironmentAware, Ordered {
+
+    private static final Log logger = LogFactory.getLog(BatchSinkRegistrar.class);
+
+    private static final String PREFIX = "batcher.dispatchers";
+
+    private final Set<Class<?>> nonAnnotatedClasses = Collections.newSetFromMap(new ConcurrentHashMap<>(64));
+
+    /** Sinks by dispatcher name. */
+    private final Map<String, SinkMethod> sinks = new LinkedHashMap<>();
+
+    /** Every discovered sink method, as bean name + method, for the check of created beans. */
+    private final Set<String> discovered = ConcurrentHashMap.newKeySet();
+
+    private Environment environment;
+
+    @Override
+    public void setEnvironment(Environment environment) {
+        this.environment = environment;
+    }
+
+    @Override
+    public int getOrder() {
+        return Ordered.LOWEST_PRECEDENCE;
+    }
+
+    @Override
+    public void postProcessBeanDefinitionRegistry(BeanDefinitionRegistry registry) throws BeansException {
+        ConfigurableListableBeanFactory beanFactory = (registry instanceof ConfigurableListableBeanFactory factory)
+                ? factory : null;
+        for (String beanName : registry.getBeanDefinitionNames()) {
+            BeanDefinition definition = registry.getBeanDefinition(beanName);
+            if (definition.getRole() == BeanDefinition.ROLE_INFRASTRUCTURE || definition.isAbstract()
+                    || ScopedProxyUtils.isScopedTarget(beanName)) {
+                continue;
+            }
+            Class<?> type = typeOf(beanFactory, beanName, definition);
+            if (type == null) {
+                continue;
+            }
+            findSinks(type).forEach((method, annotation) -> add(SinkMethod.of(beanName, type, method, annotation)));
+        }
+        checkConfiguredDispatchersHaveSinks(registry, beanFactory);
+        for (SinkMethod sink : this.sinks.values()) {
+            register(registry, beanFactory, sink);
+        }
+    }
+
+    @Override
+    public void postProcessBeanFactory(ConfigurableListableBeanFactory beanFactory) throws BeansException {
+    }
+
+    @Override
+    public Object postProcessAfterInitialization(Object bean, String beanName) throws BeansException {
+        Class<?> targetClass = AopUtils.getTargetClass(bean);
+        if (this.nonAnnotatedClasses.contains(targetClass)) {
+            return bean;
+        }
+        String name = ScopedProxyUtils.isScopedTarget(beanName) ? ScopedProxyUtils.getOriginalBeanName(beanName)
+                : beanName;
+        findSinks(targetClass).keySet().forEach(method -> {
+            if (!this.discovered.contains(key(name, method))) {
+                throw new IllegalStateException("@BatchSink method '" + SinkMethod.describe(targetClass, method)
+                        + "' on bean '" + beanName + "' was not found when the bean definitions were scanned, because "
+                        + "the bean's declared type does not show it. Declare the bean with the class that holds the "
+                        + "@BatchSink method (for a @Bean method: as its return type), not with an interface.");
+            }
+        });
+        return bean;
+    }
+
+    private static Class<?> typeOf(ConfigurableListableBeanFactory beanFactory, String beanName,
+            BeanDefinition definition) {
+        try {
+            Class<?> type = (beanFactory != null) ? beanFactory.getType(beanName, false) : null;
+            if (type == null && definition.getBeanClassName() != null && definition.getFactoryMethodName() == null) {
+                type = ClassUtils.forName(definition.getBeanClassName(), ClassUtils.getDefaultClassLoader());
+            }
+            return (type != null) ? ClassUtils.getUserClass(type) : null;
+        }
+        catch (Throwable ex) {
+            logger.debug("Could not determine the type of bean '" + beanName + "' to look for @BatchSink methods", ex);
+            return null;
+        }
+    }
+
+    private Map<Method, BatchSink> findSinks(Class<?> type) {
+        if (this.nonAnnotatedClasses.contains(type)) {
+            return Map.of();
+        }
+        Map<Method, BatchSink> found = AnnotationUtils.isCandidateClass(type, BatchSink.class)
+                ? MethodIntrospector.selectMethods(type, (MethodIntrospector.MetadataLookup<BatchSink>) method ->
+                        AnnotatedElementUtils.findMergedAnnotation(method, BatchSink.class))
+                : Map.of();
+        if (found.isEmpty()) {
+            this.nonAnnotatedClasses.add(type);
+        }
+        return found;
+    }
+
+    private void add(SinkMethod sink) {
+        SinkMethod existing = this.sinks.putIfAbsent(sink.dispatcherName(), sink);
+        if (existing != null) {
+            throw new IllegalStateException("Two @BatchSink methods for dispatcher '" + sink.dispatcherName() + "': '"
+                    + existing.describe() + "' on bean '" + existing.beanName() + "' and '" + sink.describe()
+                    + "' on bean '" + sink.beanName() + "'. A dispatcher has exactly one sink: give one of them "
+                    + "another name, such as @BatchSink(\"" + sink.dispatcherName() + "-2\"), or remove it.");
+        }
+        this.discovered.add(key(sink.beanName(), sink.method()));
+    }
+
+    private void checkConfiguredDispatchersHaveSinks(BeanDefinitionRegistry registry,
+            ConfigurableListableBeanFactory beanFactory) {
+        if (this.environment == null) {
+            return;
+        }
+        Map<String, DispatcherProperties> configured = Binder.get(this.environment)
+                .bind(PREFIX, Bindable.mapOf(String.class, DispatcherProperties.class))
+                .orElse(Map.of());
+        for (String name : configured.keySet()) {
+            if (!this.sinks.containsKey(name) && !isDispatcherBean(registry, beanFactory, name)) {
+                throw new IllegalStateException("Dispatcher '" + name + "' is configured (" + PREFIX + "." + name
+                        + ".*) but no bean has a @BatchSink(\"" + name + "\") method to send its batches. Add one, "
+                        + "such as '@BatchSink(\"" + name + "\") void send(List<YourItem> items)' on a bean, define a "
+                        + "Dispatcher bean named '" + name + "', or remove the properties. (A @Bean method must "
+                        + "declare the class holding the @BatchSink method as its return type.)");
+            }
+        }
+    }
+
+    private static boolean isDispatcherBean(BeanDefinitionRegistry registry, ConfigurableListableBeanFactory beanFactory,
+            String name) {
+        if (!registry.containsBeanDefinition(name)) {
+            return false;
+        }
+        Class<?> type = typeOf(beanFactory, name, registry.getBeanDefinition(name));
+        return type != null && Dispatcher.class.isAssignableFrom(type);
+    }
+
+    private void register(BeanDefinitionRegistry registry, ConfigurableListableBeanFactory beanFactory,
+            SinkMethod sink) {
+        String name = sink.dispatcherName();
+        if (registry.containsBeanDefinition(name)) {
+            if (isDispatcherBean(registry, beanFactory, name)) {
+                logger.warn("Dispatcher bean '" + name + "' is defined by the application, so @BatchSink method '"
+                        + sink.describe() + "' on bean '" + sink.beanName() + "' is not used");
+                return;
+            }
+            throw new IllegalStateException("@BatchSink(\"" + name + "\") on '" + sink.describe() + "' of bean '"
+                    + sink.beanName() + "' needs a Dispatcher bean named '" + name + "', but that bean name is taken "
+                    + "by another bean. Rename the dispatcher or that bean.");
+        }
+        BeanFactory factory = (BeanFactory) registry;
+        RootBeanDefinition definition = new RootBeanDefinition(Dispatcher.class);
+        definition.setTargetType(ResolvableType.forClassWithGenerics(Dispatcher.class, sink.itemType()));
+        definition.setInstanceSupplier(() -> factory.getBean(DispatcherFactory.class).create(sink));
+        // Closed by BatcherLifecycle (drain) and DefaultBatcherRegistry (on failed startup), not by inference.
+        definition.setDestroyMethodName("");
+        definition.setDescription("Dispatcher '" + name + "' sending through @BatchSink " + sink.describe());
+        registry.registerBeanDefinition(name, definition);
+    }
+
+    private static String key(String beanName, Method method) {
+        return beanName + "#" + method;
+    }
+}

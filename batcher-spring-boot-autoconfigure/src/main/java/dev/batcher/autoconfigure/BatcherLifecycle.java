@@ -1,0 +1,98 @@
+package dev.batcher.autoconfigure;
+
+import dev.batcher.dispatch.Dispatcher;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.springframework.context.SmartLifecycle;
+
+/**
+ * Starts the dispatchers before the web server takes traffic and drains them after it stopped.
+ *
+ * <p>Its {@linkplain #PHASE phase} is below the web server's lifecycles ({@code WebServerStartStopLifecycle} at
+ * {@code DEFAULT_PHASE - 2048}, {@code WebServerGracefulShutdownLifecycle} at {@code DEFAULT_PHASE - 1024}), and
+ * below listener containers such as Kafka's ({@code DEFAULT_PHASE - 100}): on startup the sinks are bound and the
+ * dispatchers resumed first; on shutdown the server finishes its requests and the containers stop feeding items,
+ * then every dispatcher drains, in parallel, within {@code batcher.shutdown.timeout}. What is left is dropped with
+ * reason {@code shutdown}.
+ */
+final class BatcherLifecycle implements SmartLifecycle {
+
+    /** The phase: {@code DEFAULT_PHASE - 4096}, before (start) and after (stop) the web server's lifecycles. */
+    static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 4096;
+
+    private static final Log logger = LogFactory.getLog(BatcherLifecycle.class);
+
+    private static final Executor DRAIN_THREADS = task -> {
+        Thread thread = new Thread(task, "batcher-drain");
+        thread.start();
+    };
+
+    private final DefaultBatcherRegistry registry;
+
+    private final Duration timeout;
+
+    private volatile boolean running;
+
+    BatcherLifecycle(DefaultBatcherRegistry registry, Duration timeout) {
+        this.registry = registry;
+        this.timeout = timeout;
+    }
+
+    @Override
+    public void start() {
+        this.registry.start();
+        this.running = true;
+    }
+
+    @Override
+    public void stop() {
+        CountDownLatch latch = new CountDownLatch(1);
+        stop(latch::countDown);
+        try {
+            latch.await();
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void stop(Runnable callback) {
+        this.running = false;
+        List<CompletableFuture<Void>> drains = this.registry.dispatchers().stream()
+                .map(dispatcher -> CompletableFuture.runAsync(() -> drain(dispatcher), DRAIN_THREADS))
+                .toList();
+        CompletableFuture.allOf(drains.toArray(CompletableFuture[]::new)).whenComplete((result, ex) -> callback.run());
+    }
+
+    private void drain(Dispatcher<?> dispatcher) {
+        try {
+            dispatcher.resume();
+            if (!dispatcher.close(this.timeout)) {
+                logger.warn("Dispatcher '" + dispatcher.name() + "' did not drain within batcher.shutdown.timeout="
+                        + this.timeout + "; what was left is dropped with reason 'shutdown'");
+            }
+        }
+        catch (RuntimeException ex) {
+            logger.warn("Failed to drain dispatcher '" + dispatcher.name() + "'", ex);
+        }
+        finally {
+            this.registry.closed(dispatcher.name());
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        return this.running;
+    }
+
+    @Override
+    public int getPhase() {
+        return PHASE;
+    }
+}

@@ -1,0 +1,94 @@
+package dev.batcher.autoconfigure;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * Configuration properties under {@code batcher}: named dispatchers, shutdown and health thresholds.
+ */
+@ConfigurationProperties("batcher")
+public class BatcherProperties {
+
+    /**
+     * Dispatchers by name. Each name needs a bean method annotated with {@code @BatchSink("<name>")} (or a
+     * {@code Dispatcher} bean of that name); a dispatcher with a sink and no properties runs with the defaults.
+     */
+    private final Map<String, DispatcherProperties> dispatchers = new LinkedHashMap<>();
+
+    private final Shutdown shutdown = new Shutdown();
+
+    private final Health health = new Health();
+
+    /** Dispatchers by name. */
+    public Map<String, DispatcherProperties> getDispatchers() {
+        return this.dispatchers;
+    }
+
+    /** Graceful shutdown options. */
+    public Shutdown getShutdown() {
+        return this.shutdown;
+    }
+
+    /** Health contributor thresholds. */
+    public Health getHealth() {
+        return this.health;
+    }
+
+    /** Graceful shutdown options. */
+    public static class Shutdown {
+
+        /**
+         * How long the application waits on shutdown for every instance to send what it holds, all instances in
+         * parallel. What is left after it is dropped with reason 'shutdown'. Keep
+         * 'spring.lifecycle.timeout-per-shutdown-phase' at least as long.
+         */
+        private Duration timeout = Duration.ofSeconds(30);
+
+        /** How long the application waits on shutdown for every instance to drain. */
+        public Duration getTimeout() {
+            return this.timeout;
+        }
+
+        /** Sets how long the application waits on shutdown for every instance to drain. */
+        public void setTimeout(Duration timeout) {
+            this.timeout = timeout;
+        }
+    }
+
+    /** Thresholds of the 'batchers' health contributor. */
+    public static class Health {
+
+        /**
+         * Failed send attempts in a row after which an instance is reported DOWN, until a send succeeds. 0 turns
+         * this check off.
+         */
+        private int maxConsecutiveFailures = 10;
+
+        /**
+         * How long a buffer may stay full before its instance is reported DOWN. 0 turns this check off.
+         */
+        private Duration maxFullDuration = Duration.ofSeconds(30);
+
+        /** Failed send attempts in a row after which an instance is reported DOWN; 0: off. */
+        public int getMaxConsecutiveFailures() {
+            return this.maxConsecutiveFailures;
+        }
+
+        /** Sets the failed send attempts in a row after which an instance is reported DOWN; 0: off. */
+        public void setMaxConsecutiveFailures(int maxConsecutiveFailures) {
+            this.maxConsecutiveFailures = maxConsecutiveFailures;
+        }
+
+        /** How long a buffer may stay full before its instance is reported DOWN; 0: off. */
+        public Duration getMaxFullDuration() {
+            return this.maxFullDuration;
+        }
+
+        /** Sets how long a buffer may stay full before its instance is reported DOWN; 0: off. */
+        public void setMaxFullDuration(Duration maxFullDuration) {
+            this.maxFullDuration = maxFullDuration;
+        }
+    }
+}

@@ -1,0 +1,152 @@
+package dev.batcher.autoconfigure;
+
+import dev.batcher.dispatch.Dispatcher;
+import dev.batcher.dispatch.DispatcherListener;
+import dev.batcher.dispatch.DispatcherStats;
+import dev.batcher.dispatch.DropReason;
+import dev.batcher.dispatch.SendOutcome;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * Micrometer meters of dispatchers, tagged {@code name} and {@code kind=dispatcher}.
+ *
+ * <p>Item totals and gauges read {@link Dispatcher#stats()} when the registry polls them, so the hot path pays
+ * nothing; batch sizes, send durations and producer waits are recorded by a {@link DispatcherListener}. Every meter
+ * of a dispatcher is removed when it closes.
+ */
+final class DispatcherMeterBinder implements DispatcherInstrumentation {
+
+    static final String KIND = "dispatcher";
+
+    private final MeterRegistry registry;
+
+    private final Map<String, List<Meter>> meters = new ConcurrentHashMap<>();
+
+    DispatcherMeterBinder(MeterRegistry registry) {
+        this.registry = registry;
+    }
+
+    @Override
+    public DispatcherListener listener(String name) {
+        Tags tags = tags(name);
+        DistributionSummary batchSize = DistributionSummary.builder("batcher.batch.size")
+                .description("Items per batch sent successfully")
+                .baseUnit("items")
+                .tags(tags)
+                .register(this.registry);
+        SendOutcome[] outcomes = SendOutcome.values();
+        Timer[] sendDurations = new Timer[outcomes.length];
+        for (SendOutcome outcome : outcomes) {
+            sendDurations[outcome.ordinal()] = Timer.builder("batcher.send.duration")
+                    .description("Duration of send attempts, by outcome")
+                    .tags(tags)
+                    .tag("outcome", outcome.tagValue())
+                    .register(this.registry);
+        }
+        Timer blocked = Timer.builder("batcher.producer.blocked")
+                .description("Time producers waited for room in a full buffer")
+                .tags(tags)
+                .register(this.registry);
+        List<Meter> list = meters(name);
+        list.add(batchSize);
+        list.addAll(List.of(sendDurations));
+        list.add(blocked);
+        return new MeterListener(batchSize, sendDurations, blocked);
+    }
+
+    @Override
+    public void bind(Dispatcher<?> dispatcher) {
+        String name = dispatcher.name();
+        Tags tags = tags(name);
+        List<Meter> list = meters(name);
+        list.add(counter("batcher.items.submitted", "Items submitted", dispatcher, tags, DispatcherStats::submitted));
+        list.add(counter("batcher.items.sent", "Items in batches sent successfully", dispatcher, tags,
+                DispatcherStats::sent));
+        for (DropReason reason : DropReason.values()) {
+            list.add(counter("batcher.items.dropped", "Items dropped instead of sent, by reason", dispatcher,
+                    tags.and("reason", reason.tagValue()), stats -> stats.dropped(reason)));
+        }
+        list.add(counter("batcher.items.retried", "Items in batches scheduled for another attempt", dispatcher, tags,
+                DispatcherStats::retried));
+        list.add(Gauge.builder("batcher.buffer.depth", dispatcher, stat(DispatcherStats::bufferedItems))
+                .description("Items waiting in the buffer, including batches waiting for a retry")
+                .baseUnit("items")
+                .tags(tags)
+                .register(this.registry));
+        list.add(Gauge.builder("batcher.in.flight", dispatcher, stat(DispatcherStats::inFlightBatches))
+                .description("Batches being sent")
+                .baseUnit("batches")
+                .tags(tags)
+                .register(this.registry));
+    }
+
+    @Override
+    public void unbind(String name) {
+        List<Meter> removed = this.meters.remove(name);
+        if (removed != null) {
+            removed.forEach(this.registry::remove);
+        }
+    }
+
+    private FunctionCounter counter(String meterName, String description, Dispatcher<?> dispatcher, Tags tags,
+            ToDoubleFunction<DispatcherStats> value) {
+        return FunctionCounter.builder(meterName, dispatcher, stat(value))
+                .description(description)
+                .baseUnit("items")
+                .tags(tags)
+                .register(this.registry);
+    }
+
+    private static ToDoubleFunction<Dispatcher<?>> stat(ToDoubleFunction<DispatcherStats> value) {
+        return dispatcher -> value.applyAsDouble(dispatcher.stats());
+    }
+
+    private List<Meter> meters(String name) {
+        return this.meters.computeIfAbsent(name, key -> new CopyOnWriteArrayList<>());
+    }
+
+    private static Tags tags(String name) {
+        return Tags.of("name", name, "kind", KIND);
+    }
+
+    /** Records per-batch events; no allocation per call. */
+    private static final class MeterListener implements DispatcherListener {
+
+        private final DistributionSummary batchSize;
+
+        private final Timer[] sendDurations;
+
+        private final Timer blocked;
+
+        MeterListener(DistributionSummary batchSize, Timer[] sendDurations, Timer blocked) {
+            this.batchSize = batchSize;
+            this.sendDurations = sendDurations;
+            this.blocked = blocked;
+        }
+
+        @Override
+        public void onSendCompleted(int items, long bytes, long durationNanos, SendOutcome outcome) {
+            this.sendDurations[outcome.ordinal()].record(durationNanos, TimeUnit.NANOSECONDS);
+            if (outcome == SendOutcome.SUCCESS && items > 0) {
+                this.batchSize.record(items);
+            }
+        }
+
+        @Override
+        public void onProducerBlocked(long nanos) {
+            this.blocked.record(nanos, TimeUnit.NANOSECONDS);
+        }
+    }
+}

@@ -1,0 +1,307 @@
+package dev.batcher.autoconfigure;
+
+import dev.batcher.dispatch.DispatcherConfig;
+import dev.batcher.dispatch.FullBehavior;
+import dev.batcher.dispatch.Ordering;
+import java.time.Duration;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * Options of one dispatcher, bound from {@code batcher.dispatchers.<name>.*}. Defaults are those of
+ * {@link DispatcherConfig}. Names in brackets are luci's equivalents.
+ */
+public class DispatcherProperties {
+
+    /** Items per batch at most: a batch is cut when it holds this many items [BatchItemsMax]. */
+    private int maxBatchItems = DispatcherConfig.DEFAULT_MAX_BATCH_ITEMS;
+
+    /**
+     * Bytes per batch at most, measured by the item sizer of a DispatcherCustomizer: a batch is cut before it would
+     * exceed this size [BatchSizeMax]. Unset: no limit.
+     */
+    private DataSize maxBatchBytes;
+
+    /** How long a partly filled batch waits for more items after its first one before it is sent [BatchAgeMax]. */
+    private Duration maxBatchAge = DispatcherConfig.DEFAULT_MAX_BATCH_AGE;
+
+    /** Batches sent in parallel at most [MaxLeases]. Must be 1 with ordering 'fifo'. */
+    private int maxConcurrentSends = DispatcherConfig.DEFAULT_MAX_CONCURRENT_SENDS;
+
+    /**
+     * Order in which batches reach the sink: 'none' (parallel), 'fifo' (one at a time in submission order, needs
+     * max-concurrent-sends=1) or 'per-key' (in order per key, needs a key extractor from a DispatcherCustomizer).
+     */
+    private Ordering ordering = Ordering.NONE;
+
+    /** Send timeout: an attempt running longer counts as failed and its thread is interrupted. */
+    private Duration sendTimeout = DispatcherConfig.DEFAULT_SEND_TIMEOUT;
+
+    private final Buffer buffer = new Buffer();
+
+    private final RateLimit rateLimit = new RateLimit();
+
+    private final Retry retry = new Retry();
+
+    /**
+     * Applies these options to a builder. Handy for a {@code Dispatcher} bean that an application creates itself.
+     *
+     * @param builder the builder to configure
+     * @param <T> the item type
+     * @return the same builder
+     */
+    public <T> DispatcherConfig.Builder<T> applyTo(DispatcherConfig.Builder<T> builder) {
+        return builder.maxBatchItems(this.maxBatchItems)
+                .maxBatchBytes(bytesOrUnlimited(this.maxBatchBytes))
+                .maxBatchAge(this.maxBatchAge)
+                .maxConcurrentSends(this.maxConcurrentSends)
+                .ordering(this.ordering)
+                .bufferMaxItems(this.buffer.maxItems)
+                .bufferMaxBytes(bytesOrUnlimited(this.buffer.maxBytes))
+                .fullBehavior(this.buffer.fullBehavior)
+                .blockTimeout(this.buffer.blockTimeout)
+                .rateLimit(this.rateLimit.batchesPerSecond, this.rateLimit.burst)
+                .minBatchesPerSecond(this.rateLimit.minBatchesPerSecond)
+                .retry(this.retry.maxAttempts, this.retry.initialBackoff, this.retry.multiplier, this.retry.maxBackoff)
+                .sendTimeout(this.sendTimeout);
+    }
+
+    private static long bytesOrUnlimited(DataSize size) {
+        return size != null ? size.toBytes() : -1;
+    }
+
+    /** Items per batch at most. */
+    public int getMaxBatchItems() {
+        return this.maxBatchItems;
+    }
+
+    /** Sets the items per batch at most. */
+    public void setMaxBatchItems(int maxBatchItems) {
+        this.maxBatchItems = maxBatchItems;
+    }
+
+    /** Bytes per batch at most; {@code null}: no limit. */
+    public DataSize getMaxBatchBytes() {
+        return this.maxBatchBytes;
+    }
+
+    /** Sets the bytes per batch at most; {@code null}: no limit. */
+    public void setMaxBatchBytes(DataSize maxBatchBytes) {
+        this.maxBatchBytes = maxBatchBytes;
+    }
+
+    /** How long a partly filled batch waits before it is sent. */
+    public Duration getMaxBatchAge() {
+        return this.maxBatchAge;
+    }
+
+    /** Sets how long a partly filled batch waits before it is sent. */
+    public void setMaxBatchAge(Duration maxBatchAge) {
+        this.maxBatchAge = maxBatchAge;
+    }
+
+    /** Batches sent in parallel at most. */
+    public int getMaxConcurrentSends() {
+        return this.maxConcurrentSends;
+    }
+
+    /** Sets the batches sent in parallel at most. */
+    public void setMaxConcurrentSends(int maxConcurrentSends) {
+        this.maxConcurrentSends = maxConcurrentSends;
+    }
+
+    /** Order in which batches reach the sink. */
+    public Ordering getOrdering() {
+        return this.ordering;
+    }
+
+    /** Sets the order in which batches reach the sink. */
+    public void setOrdering(Ordering ordering) {
+        this.ordering = ordering;
+    }
+
+    /** Send timeout. */
+    public Duration getSendTimeout() {
+        return this.sendTimeout;
+    }
+
+    /** Sets the send timeout. */
+    public void setSendTimeout(Duration sendTimeout) {
+        this.sendTimeout = sendTimeout;
+    }
+
+    /** Buffer options. */
+    public Buffer getBuffer() {
+        return this.buffer;
+    }
+
+    /** Rate limit options. */
+    public RateLimit getRateLimit() {
+        return this.rateLimit;
+    }
+
+    /** Retry options. */
+    public Retry getRetry() {
+        return this.retry;
+    }
+
+    /** Buffer options: how much a dispatcher holds and what a submit does when it is full. */
+    public static class Buffer {
+
+        /** Items held at most, counting batches being sent or waiting for a retry. At least max-batch-items. */
+        private int maxItems = DispatcherConfig.DEFAULT_BUFFER_MAX_ITEMS;
+
+        /** Bytes held at most, measured by the item sizer of a DispatcherCustomizer. Unset: no limit. */
+        private DataSize maxBytes;
+
+        /**
+         * What a submit does when the buffer is full: 'block' (wait up to block-timeout) [BlockNewItems],
+         * 'drop-oldest' (drop the oldest waiting batch) [DropOldestBatch] or 'reject' (fail the submit at once).
+         */
+        private FullBehavior fullBehavior = FullBehavior.BLOCK;
+
+        /** How long a submit waits for room with full-behavior 'block' before it fails. */
+        private Duration blockTimeout = DispatcherConfig.DEFAULT_BLOCK_TIMEOUT;
+
+        /** Items held at most. */
+        public int getMaxItems() {
+            return this.maxItems;
+        }
+
+        /** Sets the items held at most. */
+        public void setMaxItems(int maxItems) {
+            this.maxItems = maxItems;
+        }
+
+        /** Bytes held at most; {@code null}: no limit. */
+        public DataSize getMaxBytes() {
+            return this.maxBytes;
+        }
+
+        /** Sets the bytes held at most; {@code null}: no limit. */
+        public void setMaxBytes(DataSize maxBytes) {
+            this.maxBytes = maxBytes;
+        }
+
+        /** What a submit does when the buffer is full. */
+        public FullBehavior getFullBehavior() {
+            return this.fullBehavior;
+        }
+
+        /** Sets what a submit does when the buffer is full. */
+        public void setFullBehavior(FullBehavior fullBehavior) {
+            this.fullBehavior = fullBehavior;
+        }
+
+        /** How long a submit waits for room. */
+        public Duration getBlockTimeout() {
+            return this.blockTimeout;
+        }
+
+        /** Sets how long a submit waits for room. */
+        public void setBlockTimeout(Duration blockTimeout) {
+            this.blockTimeout = blockTimeout;
+        }
+    }
+
+    /** Rate limit options [QPSLimit, MinQPS]. */
+    public static class RateLimit {
+
+        /** Batches sent per second at most, across all concurrent sends [QPSLimit]. 0: no limit. */
+        private double batchesPerSecond;
+
+        /** Sends allowed at once after a quiet period, with batches-per-second. */
+        private int burst = 1;
+
+        /** Empty heartbeat batches keep at least this send rate [MinQPS]. 0: no heartbeats. */
+        private double minBatchesPerSecond;
+
+        /** Batches sent per second at most; 0: no limit. */
+        public double getBatchesPerSecond() {
+            return this.batchesPerSecond;
+        }
+
+        /** Sets the batches sent per second at most; 0: no limit. */
+        public void setBatchesPerSecond(double batchesPerSecond) {
+            this.batchesPerSecond = batchesPerSecond;
+        }
+
+        /** Sends allowed at once after a quiet period. */
+        public int getBurst() {
+            return this.burst;
+        }
+
+        /** Sets the sends allowed at once after a quiet period. */
+        public void setBurst(int burst) {
+            this.burst = burst;
+        }
+
+        /** Minimum send rate kept by heartbeat batches; 0: off. */
+        public double getMinBatchesPerSecond() {
+            return this.minBatchesPerSecond;
+        }
+
+        /** Sets the minimum send rate kept by heartbeat batches; 0: off. */
+        public void setMinBatchesPerSecond(double minBatchesPerSecond) {
+            this.minBatchesPerSecond = minBatchesPerSecond;
+        }
+    }
+
+    /**
+     * Retry options of a failed batch, exponential back-off [Retry]. A RetryPolicy bean named
+     * '<name>RetryPolicy' or a BackOffPolicy bean named '<name>BackOffPolicy' replaces them.
+     */
+    public static class Retry {
+
+        /** Attempts per batch including the first; 1: no retry; -1: retry until sent. */
+        private int maxAttempts = DispatcherConfig.UNLIMITED;
+
+        /** Wait before the first retry. */
+        private Duration initialBackoff = DispatcherConfig.DEFAULT_INITIAL_BACKOFF;
+
+        /** Each wait is the previous one times this. At least 1. */
+        private double multiplier = DispatcherConfig.DEFAULT_MULTIPLIER;
+
+        /** Longest wait between attempts. */
+        private Duration maxBackoff = DispatcherConfig.DEFAULT_MAX_BACKOFF;
+
+        /** Attempts per batch including the first; -1: unlimited. */
+        public int getMaxAttempts() {
+            return this.maxAttempts;
+        }
+
+        /** Sets the attempts per batch including the first; -1: unlimited. */
+        public void setMaxAttempts(int maxAttempts) {
+            this.maxAttempts = maxAttempts;
+        }
+
+        /** Wait before the first retry. */
+        public Duration getInitialBackoff() {
+            return this.initialBackoff;
+        }
+
+        /** Sets the wait before the first retry. */
+        public void setInitialBackoff(Duration initialBackoff) {
+            this.initialBackoff = initialBackoff;
+        }
+
+        /** Back-off multiplier. */
+        public double getMultiplier() {
+            return this.multiplier;
+        }
+
+        /** Sets the back-off multiplier. */
+        public void setMultiplier(double multiplier) {
+            this.multiplier = multiplier;
+        }
+
+        /** Longest wait between attempts. */
+        public Duration getMaxBackoff() {
+            return this.maxBackoff;
+        }
+
+        /** Sets the longest wait between attempts. */
+        public void setMaxBackoff(Duration maxBackoff) {
+            this.maxBackoff = maxBackoff;
+        }
+    }
+}
