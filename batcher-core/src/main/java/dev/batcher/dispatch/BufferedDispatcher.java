@@ -217,10 +217,10 @@ final class BufferedDispatcher<T> implements Dispatcher<T>, BatchBuffer.Events<T
     public void dropped(List<PendingBatch<T>> batches, DropReason reason, Throwable cause) {
         ItemDroppedException failure = new ItemDroppedException(name, reason, cause);
         for (PendingBatch<T> batch : batches) {
-            batch.completeDropped(failure);
             if (batch.size() > 0) {
                 reportDrop(batch.items(), reason, cause);
             }
+            batch.completeDropped(failure);
         }
     }
 
