@@ -61,7 +61,7 @@ record SinkMethod(String dispatcherName, String beanName, Class<?> beanClass, Me
 
     static String describe(Class<?> beanClass, Method method) {
         String parameters = Arrays.stream(method.getGenericParameterTypes())
-                .map(type -> type.getTypeName().replaceAll("(?<![\\w$])([a-z_][\\w]*\\.)+", ""))
+                .map(type -> type.getTypeName().replaceAll("(?<![\\w$])([a-z_][\\w]*\\.)+", "").replace('$', '.'))
                 .collect(Collectors.joining(", "));
         return ClassUtils.getShortName(beanClass) + "." + method.getName() + "(" + parameters + ")";
     }
