@@ -122,8 +122,10 @@ for t in (1, 2, 4):
     for batcher, peer in (('dispatcherEnqueue', 'abqDrainTo'), ('dispatcherEnqueue', 'disruptorYielding'),
                           ('dispatcherSubmit', 'gaxBatcher')):
         b, p = alloc.get((batcher, t)), alloc.get((peer, t))
+        # A ratio to a peer that allocates ~nothing is meaningless: show the difference instead.
+        r = ratio(b, p) if p is None or p >= 1 else ('n/a' if b is None else '+%.1f B' % (b - p))
         rows.append(('allocation B/item, %d producer%s (lower is better)' % (t, '' if t == 1 else 's'),
-                     NAMES[batcher], NAMES[peer], bytes_(p), bytes_(b), ratio(b, p)))
+                     NAMES[batcher], NAMES[peer], bytes_(p), bytes_(b), r))
 
 window = int(idle.get('idle.window.ms', '5000')) / 1000
 for k, label in (('idle.cpu.ns.fresh', 'never used'), ('idle.cpu.ns.afterTraffic', 'after 1,000 items')):
