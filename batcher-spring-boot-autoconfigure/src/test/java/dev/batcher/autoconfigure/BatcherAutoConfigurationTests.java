@@ -185,6 +185,18 @@ class BatcherAutoConfigurationTests {
     }
 
     @Test
+    void itemsSubmittedDuringStartupAreSentOnceTheContextHasStarted() {
+        this.contextRunner.withUserConfiguration(StartupProducerConfiguration.class)
+                .withPropertyValues("batcher.dispatchers.orders.max-batch-age=10ms")
+                .run(context -> {
+                    assertThat(context).hasNotFailed();
+                    OrderSink sink = context.getBean(OrderSink.class);
+                    await().untilAsserted(() -> assertThat(sink.received).containsExactly(new OrderEvent("early")));
+                    assertThat(StartupProducerConfiguration.sinkExistedAtSubmit).isFalse();
+                });
+    }
+
+    @Test
     void sinkReceivesTheItemsOfEachBatchAsAList() {
         this.contextRunner.withUserConfiguration(OrderSinkConfiguration.class)
                 .withPropertyValues("batcher.dispatchers.orders.max-batch-age=10ms")
@@ -272,12 +284,17 @@ class BatcherAutoConfigurationTests {
     @Test
     void userDefinedDispatcherBeanWins() {
         this.contextRunner.withUserConfiguration(OrderSinkConfiguration.class, UserDispatcherConfiguration.class)
+                .withBean(SimpleMeterRegistry.class)
+                .withPropertyValues("batcher.dispatchers.orders.max-batch-items=7")
                 .run(context -> {
                     assertThat(context).hasNotFailed();
                     Dispatcher<?> orders = dispatcher(context, "orders");
                     assertThat(orders).isSameAs(context.getBean(UserDispatcherConfiguration.class).created);
                     assertThat(orders.config().maxBatchItems()).isEqualTo(3);
                     assertThat(context.getBean(BatcherRegistry.class).find("orders")).containsSame(orders);
+                    MeterRegistry meters = context.getBean(MeterRegistry.class);
+                    assertThat(meters.get("batcher.items.submitted").tags("name", "orders", "kind", "dispatcher")
+                            .functionCounter()).isNotNull();
                 });
     }
 
@@ -525,6 +542,26 @@ class BatcherAutoConfigurationTests {
 
     @Configuration(proxyBeanMethods = false)
     static class OrderSinkConfiguration {
+
+        @Bean
+        OrderSink orderSink() {
+            return new OrderSink();
+        }
+    }
+
+    /** A producer created before the sink's bean submits from its factory method. */
+    @Configuration(proxyBeanMethods = false)
+    static class StartupProducerConfiguration {
+
+        static volatile boolean sinkExistedAtSubmit = true;
+
+        @Bean
+        Object startupProducer(Dispatcher<OrderEvent> orders, org.springframework.beans.factory.BeanFactory beans) {
+            sinkExistedAtSubmit = ((org.springframework.beans.factory.config.ConfigurableListableBeanFactory) beans)
+                    .containsSingleton("orderSink");
+            orders.submit(new OrderEvent("early"));
+            return "producer";
+        }
 
         @Bean
         OrderSink orderSink() {
