@@ -1,5 +1,6 @@
 package dev.batcher.dispatch;
 
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -26,11 +27,14 @@ final class SystemScheduler implements Scheduler {
 
     @Override
     public Cancellable schedule(Runnable task, long delayNanos) {
-        if (executor.isShutdown()) {
+        try {
+            ScheduledFuture<?> future = executor.schedule(task, Math.max(0L, delayNanos), TimeUnit.NANOSECONDS);
+            return () -> future.cancel(false);
+        }
+        catch (RejectedExecutionException ex) {
+            // Shut down after the drain: nothing is left that a timer could act on.
             return () -> { };
         }
-        ScheduledFuture<?> future = executor.schedule(task, Math.max(0L, delayNanos), TimeUnit.NANOSECONDS);
-        return () -> future.cancel(false);
     }
 
     @Override
