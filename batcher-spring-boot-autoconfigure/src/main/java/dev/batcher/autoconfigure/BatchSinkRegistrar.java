@@ -201,6 +201,8 @@ final class BatchSinkRegistrar
         definition.setInstanceSupplier(() -> factory.getBean(DispatcherFactory.class).create(sink));
         // Closed by BatcherLifecycle (drain) and DefaultBatcherRegistry (on failed startup), not by inference.
         definition.setDestroyMethodName("");
+        // Created eagerly even with spring.main.lazy-initialization, so that bad configuration fails startup.
+        definition.setLazyInit(false);
         definition.setDescription("Dispatcher '" + name + "' sending through @BatchSink " + sink.describe());
         registry.registerBeanDefinition(name, definition);
     }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
 
 import dev.batcher.dispatch.Batch;
+import dev.batcher.dispatch.BufferFullException;
 import dev.batcher.dispatch.Dispatcher;
 import dev.batcher.dispatch.DispatcherConfig;
 import dev.batcher.dispatch.DispatcherListener;
@@ -460,6 +461,28 @@ class BatcherAutoConfigurationTests {
                     await().untilAsserted(() -> assertThat(indicator.health().getStatus()).isEqualTo(Status.DOWN));
                     assertThat(indicator.health().getDetails().get("failing")).asString()
                             .contains("batcher.health.max-consecutive-failures=3");
+                });
+    }
+
+    @Test
+    void healthIsDownWhileABufferStaysFull() {
+        this.contextRunner.withUserConfiguration(OrderSinkConfiguration.class)
+                .withPropertyValues("batcher.dispatchers.orders.max-batch-items=1",
+                        "batcher.dispatchers.orders.buffer.max-items=1",
+                        "batcher.dispatchers.orders.buffer.full-behavior=reject",
+                        "batcher.health.max-full-duration=20ms", "batcher.shutdown.timeout=50ms")
+                .run(context -> {
+                    Dispatcher<OrderEvent> orders = dispatcher(context, "orders");
+                    orders.pause();
+                    orders.enqueue(new OrderEvent("a"));
+                    assertThatExceptionOfType(BufferFullException.class)
+                            .isThrownBy(() -> orders.enqueue(new OrderEvent("b")));
+                    HealthIndicator indicator = context.getBean("batchersHealthIndicator", HealthIndicator.class);
+                    await().untilAsserted(() -> assertThat(indicator.health().getStatus()).isEqualTo(Status.DOWN));
+                    assertThat(indicator.health().getDetails().get("orders")).asString()
+                            .contains("the buffer has been full");
+                    orders.resume();
+                    await().untilAsserted(() -> assertThat(indicator.health().getStatus()).isEqualTo(Status.UP));
                 });
     }
 
