@@ -72,6 +72,8 @@ public final class DispatcherConfig<T> {
     private final Duration maxBackoff;
     private final RetryPolicy retryPolicy;
     private final BackOffPolicy backOffPolicy;
+    private final RetryPolicy explicitRetryPolicy;
+    private final BackOffPolicy explicitBackOffPolicy;
     private final Duration sendTimeout;
     private final Duration drainTimeout;
     private final ItemSizer<? super T> itemSizer;
@@ -100,6 +102,8 @@ public final class DispatcherConfig<T> {
         this.initialBackoff = b.initialBackoff;
         this.multiplier = b.multiplier;
         this.maxBackoff = b.maxBackoff;
+        this.explicitRetryPolicy = b.retryPolicy;
+        this.explicitBackOffPolicy = b.backOffPolicy;
         this.retryPolicy = b.retryPolicy != null ? b.retryPolicy
                 : maxAttempts == UNLIMITED ? new AlwaysRetryPolicy() : new MaxAttemptsRetryPolicy(maxAttempts);
         this.backOffPolicy = b.backOffPolicy != null ? b.backOffPolicy : exponential(initialBackoff, multiplier, maxBackoff);
@@ -346,8 +350,8 @@ public final class DispatcherConfig<T> {
             initialBackoff = c.initialBackoff;
             multiplier = c.multiplier;
             maxBackoff = c.maxBackoff;
-            retryPolicy = c.retryPolicy;
-            backOffPolicy = c.backOffPolicy;
+            retryPolicy = c.explicitRetryPolicy;
+            backOffPolicy = c.explicitBackOffPolicy;
             sendTimeout = c.sendTimeout;
             drainTimeout = c.drainTimeout;
             itemSizer = c.itemSizer;
@@ -515,6 +519,16 @@ public final class DispatcherConfig<T> {
         public Builder<T> scheduler(Scheduler scheduler) {
             this.scheduler = scheduler;
             return this;
+        }
+
+        /** The listener set so far, or {@code null}: lets a framework compose its own listener with it. */
+        public DispatcherListener listener() {
+            return listener;
+        }
+
+        /** The drained callback set so far, or {@code null}: lets a framework compose its own with it. */
+        public Runnable drainedCallback() {
+            return drainedCallback;
         }
 
         /**

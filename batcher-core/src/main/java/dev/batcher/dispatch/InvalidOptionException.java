@@ -13,6 +13,8 @@ public class InvalidOptionException extends IllegalArgumentException {
 
     private final transient Object value;
 
+    private final String problem;
+
     /**
      * Creates the exception.
      *
@@ -24,6 +26,7 @@ public class InvalidOptionException extends IllegalArgumentException {
         super("Invalid option " + option + "=" + value + ": " + problem);
         this.option = option;
         this.value = value;
+        this.problem = problem;
     }
 
     /** The option's property-style name relative to the instance, for example {@code buffer.max-items}. */
@@ -34,5 +37,10 @@ public class InvalidOptionException extends IllegalArgumentException {
     /** The rejected value. */
     public Object getValue() {
         return value;
+    }
+
+    /** What is wrong with the value and how to fix it, without the option name. */
+    public String getProblem() {
+        return problem;
     }
 }

@@ -17,7 +17,8 @@ class DispatcherConfigTest {
                 .isThrownBy(() -> options.apply(DispatcherConfig.builder()).build())
                 .withMessageStartingWith("Invalid option " + option + "=" + value + ": ")
                 .withMessageContaining(problem)
-                .satisfies(e -> assertThat(e.getOption()).isEqualTo(option));
+                .satisfies(e -> assertThat(e.getOption()).isEqualTo(option))
+                .satisfies(e -> assertThat(e.getProblem()).contains(problem));
     }
 
     @Test
@@ -51,6 +52,16 @@ class DispatcherConfigTest {
         assertThat(copy.ordering()).isEqualTo(Ordering.FIFO);
         assertThat(copy.batchesPerSecond()).isEqualTo(5);
         assertThat(copy.burst()).isEqualTo(2);
+    }
+
+    @Test
+    void retryOptionsChangedAfterFromAreNotHiddenByTheBasePolicies() {
+        DispatcherConfig<Object> base = DispatcherConfig.defaults();
+        DispatcherConfig<Object> changed = DispatcherConfig.from(base)
+                .retry(3, Duration.ofMillis(50), 2.0, Duration.ofSeconds(1)).build();
+        assertThat(changed.backOffPolicy()).isInstanceOfSatisfying(ExponentialBackOffPolicy.class,
+                p -> assertThat(p.getInitialInterval()).isEqualTo(50));
+        assertThat(changed.retryPolicy()).isNotInstanceOf(AlwaysRetryPolicy.class);
     }
 
     @Test
