@@ -55,13 +55,10 @@ final class DispatcherFactory {
             builder.backOffPolicy(backOffPolicy);
         }
         customize(name, sink.itemType(), builder);
-        DispatcherConfig<T> config = validated(name, builder::build);
-
         DispatcherInstrumentation instrumentation = this.registry.instrumentation();
         DispatcherListener metrics = (instrumentation != null) ? instrumentation.listener(name) : null;
-        Runnable applicationCallback = config.drainedCallback();
-        DispatcherConfig<T> instrumented = validated(name, () -> DispatcherConfig.from(config)
-                .listener(CompositeDispatcherListener.of(metrics, config.listener()))
+        Runnable applicationCallback = builder.drainedCallback();
+        builder.listener(CompositeDispatcherListener.of(metrics, builder.listener()))
                 .drainedCallback(() -> {
                     try {
                         if (applicationCallback != null) {
@@ -71,8 +68,8 @@ final class DispatcherFactory {
                     finally {
                         this.registry.closed(name);
                     }
-                })
-                .build());
+                });
+        DispatcherConfig<T> instrumented = validated(name, builder::build);
         SinkInvoker<T> sender = new SinkInvoker<>(this.beanFactory, sink);
         Dispatcher<T> dispatcher = validated(name, () -> Dispatcher.create(name, instrumented, sender));
         this.registry.register(dispatcher, sender);
@@ -117,9 +114,6 @@ final class DispatcherFactory {
         String property = "batcher.dispatchers." + name + "." + ex.getOption();
         String configured = this.environment.getProperty(property);
         Object value = (configured != null) ? configured : ex.getValue();
-        String prefix = "Invalid option " + ex.getOption() + "=" + ex.getValue() + ": ";
-        String message = ex.getMessage();
-        String problem = (message != null && message.startsWith(prefix)) ? message.substring(prefix.length()) : message;
-        return new IllegalStateException(property + "=" + value + ": " + problem, ex);
+        return new IllegalStateException(property + "=" + value + ": " + ex.getProblem(), ex);
     }
 }
