@@ -1,0 +1,86 @@
+package dev.batcher.sample;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * Closing the app while clients keep posting loses nothing that was accepted: every {@code 202} becomes a row. The
+ * rows are counted after the context is closed, with plain JDBC on the H2 file the app wrote.
+ */
+class GracefulShutdownTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void closingTheContextUnderLoadStoresEveryAcceptedEvent() throws Exception {
+        String url = "jdbc:h2:file:" + dir.resolve("events").toAbsolutePath();
+        ConfigurableApplicationContext context = new SpringApplicationBuilder(SampleApplication.class).run(
+                "--server.port=0",
+                "--demo.events=0",
+                "--spring.datasource.url=" + url,
+                // Long batches, so that plenty is still buffered when the close begins.
+                "--batcher.dispatchers.events.max-batch-items=1000",
+                "--batcher.dispatchers.events.max-batch-age=1s");
+        Http http = new Http(Integer.parseInt(context.getEnvironment().getProperty("local.server.port")));
+
+        AtomicInteger accepted = new AtomicInteger();
+        AtomicInteger refused = new AtomicInteger();
+        AtomicBoolean stop = new AtomicBoolean();
+        List<Thread> clients = new ArrayList<>();
+        for (int t = 0; t < 4; t++) {
+            int thread = t;
+            Thread client = new Thread(() -> {
+                for (int i = 0; !stop.get(); i++) {
+                    try {
+                        HttpResponse<String> response = http.tryPost("/events", Http.event("click", thread + "-" + i));
+                        if (response.statusCode() == 202) {
+                            accepted.incrementAndGet();
+                        } else {
+                            refused.incrementAndGet();
+                        }
+                    } catch (IOException e) {
+                        return; // the server has stopped listening
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            }, "client-" + t);
+            client.start();
+            clients.add(client);
+        }
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> accepted.get() >= 1500);
+        context.close();
+        stop.set(true);
+        for (Thread client : clients) {
+            client.join(Duration.ofSeconds(30).toMillis());
+            assertThat(client.isAlive()).as(client.getName() + " finished").isFalse();
+        }
+
+        assertThat(accepted.get()).isGreaterThanOrEqualTo(1500);
+        try (Connection connection = DriverManager.getConnection(url, "sa", "");
+                Statement statement = connection.createStatement();
+                ResultSet rows = statement.executeQuery("SELECT COUNT(*) FROM events")) {
+            rows.next();
+            assertThat(rows.getLong(1)).as("rows after close (refused: %d)", refused.get()).isEqualTo(accepted.get());
+        }
+    }
+}
