@@ -26,6 +26,12 @@ interface BatchBuffer<T> {
         /** A single item was refused because the buffer was full; it is already counted as dropped. */
         void rejected(T item);
 
+        /**
+         * A leased batch has been out longer than the send timeout. The engine abandons attempt number
+         * {@code attempt} (if it is still running) and settles it as failed.
+         */
+        void leaseExpired(PendingBatch<T> batch, int attempt);
+
         /** A producer waited for room this long. */
         void blocked(long nanos);
 
@@ -49,8 +55,13 @@ interface BatchBuffer<T> {
      */
     PendingBatch<T> take() throws InterruptedException;
 
-    /** A leased batch was sent. */
-    void sent(PendingBatch<T> batch);
+    /**
+     * A leased batch was sent. With {@code leaseNext}, also leases the next sendable batch in the same step if one
+     * is ready now (a busy sender then takes the lock once per batch), without waiting.
+     *
+     * @return the next leased batch, or {@code null}
+     */
+    PendingBatch<T> sent(PendingBatch<T> batch, boolean leaseNext);
 
     /** A leased batch failed and will be retried after {@code delayNanos}. */
     void retryLater(PendingBatch<T> batch, long delayNanos);

@@ -109,55 +109,51 @@ final class BufferedDispatcher<T> implements Dispatcher<T>, BatchBuffer.Events<T
     // ---------------------------------------------------------------- senders
 
     private void runSender() {
+        PendingBatch<T> next = null;
         while (true) {
-            PendingBatch<T> batch;
+            PendingBatch<T> batch = next;
+            if (batch == null) {
+                try {
+                    batch = buffer.take();
+                }
+                catch (InterruptedException ex) {
+                    continue;
+                }
+                if (batch == null) {
+                    return;
+                }
+            }
+            next = null;
+            Throwable error = null;
+            long start = System.nanoTime();
             try {
-                batch = buffer.take();
+                sender.send(batch);
             }
-            catch (InterruptedException ex) {
-                continue;
+            catch (Throwable ex) {
+                error = ex;
             }
-            if (batch == null || !send(batch)) {
+            long took = System.nanoTime() - start;
+            boolean mine = batch.finishAttempt();
+            Thread.interrupted();
+            if (!mine) {
+                // Abandoned meanwhile (send timeout, shutdown): whoever abandoned it settles it, and a new sender
+                // thread has taken this one's place.
                 return;
             }
+            if (error == null) {
+                notifyListener(batch, took, SendOutcome.SUCCESS);
+                next = buffer.sent(batch, true);
+                batch.completeSent();
+            }
+            else {
+                notifyListener(batch, took, SendOutcome.FAILURE);
+                settleFailure(batch, error);
+            }
         }
     }
 
-    /**
-     * Makes one attempt. Returns {@code false} when the attempt was abandoned meanwhile: another thread settled it
-     * and took this thread's place, so this thread must end.
-     */
-    private boolean send(PendingBatch<T> batch) {
-        int attempt = batch.attempt();
-        Scheduler.Cancellable timeout = scheduler.schedule(() -> onSendTimeout(batch, attempt), sendTimeoutNanos);
-        long start = System.nanoTime();
-        Throwable error = null;
-        try {
-            sender.send(batch);
-        }
-        catch (Throwable ex) {
-            error = ex;
-        }
-        long took = System.nanoTime() - start;
-        timeout.cancel();
-        boolean mine = batch.finishAttempt();
-        Thread.interrupted();
-        if (!mine) {
-            return false;
-        }
-        if (error == null) {
-            notifyListener(batch, took, SendOutcome.SUCCESS);
-            buffer.sent(batch);
-            batch.completeSent();
-        }
-        else {
-            notifyListener(batch, took, SendOutcome.FAILURE);
-            settleFailure(batch, error);
-        }
-        return true;
-    }
-
-    private void onSendTimeout(PendingBatch<T> batch, int attempt) {
+    @Override
+    public void leaseExpired(PendingBatch<T> batch, int attempt) {
         if (!batch.abandon(attempt)) {
             return;
         }

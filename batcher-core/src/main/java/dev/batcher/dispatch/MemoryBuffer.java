@@ -39,6 +39,7 @@ final class MemoryBuffer<T> implements BatchBuffer<T> {
     private final long blockTimeoutNanos;
     private final Function<? super T, ?> keyExtractor;
     private final long heartbeatPeriodNanos;
+    private final long leaseTimeoutNanos;
     private final int initialBatchCapacity;
     private final Scheduler scheduler;
     private final SendGate gate;
@@ -70,7 +71,8 @@ final class MemoryBuffer<T> implements BatchBuffer<T> {
     private long inFlightItems;
     private long inFlightBytes;
     private int lastBatchItems;
-    private Instant lastSentAt;
+    private long lastSentAt;
+    private boolean anySent;
     private long fullSince = -1;
     private long lastLeaseAt;
 
@@ -80,6 +82,7 @@ final class MemoryBuffer<T> implements BatchBuffer<T> {
     private boolean paused;
     private boolean ageTimerArmed;
     private boolean gateTimerArmed;
+    private boolean leaseTimerArmed;
     private boolean isDrained;
     private boolean drainedNoticePending;
     private Scheduler.Cancellable heartbeatTimer;
@@ -95,6 +98,7 @@ final class MemoryBuffer<T> implements BatchBuffer<T> {
         this.blockTimeoutNanos = config.blockTimeout().toNanos();
         this.keyExtractor = config.ordering() == Ordering.PER_KEY ? config.keyExtractor() : null;
         this.initialBatchCapacity = Math.min(maxBatchItems, 1024);
+        this.leaseTimeoutNanos = config.sendTimeout().toNanos();
         this.scheduler = scheduler;
         this.gate = gate;
         this.events = events;
@@ -342,6 +346,44 @@ final class MemoryBuffer<T> implements BatchBuffer<T> {
         }
     }
 
+    /**
+     * Reports leases older than the send timeout, then re-arms for the oldest remaining one. One timer for all
+     * leases instead of one per send: under load it fires once per send-timeout period.
+     */
+    private void onLeaseTimer() {
+        List<PendingBatch<T>> expired = new ArrayList<>(0);
+        List<Integer> attempts = new ArrayList<>(0);
+        lock.lock();
+        try {
+            leaseTimerArmed = false;
+            if (stopped) {
+                return;
+            }
+            long now = scheduler.nanoTime();
+            long nextDue = Long.MAX_VALUE;
+            for (PendingBatch<T> batch : inFlight) {
+                long due = batch.leasedAt + leaseTimeoutNanos - now;
+                if (due <= 0) {
+                    expired.add(batch);
+                    attempts.add(batch.attempt());
+                }
+                else {
+                    nextDue = Math.min(nextDue, due);
+                }
+            }
+            if (nextDue != Long.MAX_VALUE) {
+                leaseTimerArmed = true;
+                scheduler.schedule(this::onLeaseTimer, nextDue);
+            }
+        }
+        finally {
+            lock.unlock();
+        }
+        for (int i = 0; i < expired.size(); i++) {
+            events.leaseExpired(expired.get(i), attempts.get(i));
+        }
+    }
+
     /** Sends an empty batch when nothing was sent for a heartbeat period (min-batches-per-second). */
     private void onHeartbeat() {
         lock.lock();
@@ -390,25 +432,33 @@ final class MemoryBuffer<T> implements BatchBuffer<T> {
     public PendingBatch<T> take() throws InterruptedException {
         lock.lock();
         try {
-            while (true) {
-                if (stopped || isDrained) {
-                    return null;
-                }
-                Lane<T> lane = nextReadyLane();
-                if (lane != null && !paused && !gateTimerArmed) {
-                    long wait = gate == null ? 0 : gate.tryAcquire(1);
-                    if (wait <= 0) {
-                        return lease(lane);
-                    }
-                    gateTimerArmed = true;
-                    scheduler.schedule(this::onGateTimer, wait);
+            while (!stopped && !isDrained) {
+                PendingBatch<T> batch = tryLease();
+                if (batch != null) {
+                    return batch;
                 }
                 work.await();
             }
+            return null;
         }
         finally {
             lock.unlock();
         }
+    }
+
+    /** Leases the next sendable batch if there is one and the gate admits it now; never waits. */
+    private PendingBatch<T> tryLease() {
+        Lane<T> lane = nextReadyLane();
+        if (lane == null || paused || gateTimerArmed || stopped || isDrained) {
+            return null;
+        }
+        long wait = gate == null ? 0 : gate.tryAcquire(1);
+        if (wait <= 0) {
+            return lease(lane);
+        }
+        gateTimerArmed = true;
+        scheduler.schedule(this::onGateTimer, wait);
+        return null;
     }
 
     private Lane<T> nextReadyLane() {
@@ -434,7 +484,13 @@ final class MemoryBuffer<T> implements BatchBuffer<T> {
         inFlightItems += batch.size();
         inFlightBytes += batch.bytes();
         inFlight.add(batch);
-        lastLeaseAt = scheduler.nanoTime();
+        long now = scheduler.nanoTime();
+        lastLeaseAt = now;
+        batch.leasedAt = now;
+        if (!leaseTimerArmed) {
+            leaseTimerArmed = true;
+            scheduler.schedule(this::onLeaseTimer, leaseTimeoutNanos);
+        }
         batch.beginAttempt();
         if (!ready.isEmpty()) {
             work.signal();
@@ -443,8 +499,7 @@ final class MemoryBuffer<T> implements BatchBuffer<T> {
     }
 
     @Override
-    public void sent(PendingBatch<T> batch) {
-        Instant now = Instant.now();
+    public PendingBatch<T> sent(PendingBatch<T> batch, boolean leaseNext) {
         lock.lock();
         try {
             unlease(batch);
@@ -452,8 +507,10 @@ final class MemoryBuffer<T> implements BatchBuffer<T> {
             sentBatches++;
             consecutiveFailures = 0;
             lastBatchItems = batch.size();
-            lastSentAt = now;
+            lastSentAt = scheduler.nanoTime();
+            anySent = true;
             release(batch.lane);
+            return leaseNext ? tryLease() : null;
         }
         finally {
             unlockAndNotify();
@@ -719,7 +776,7 @@ final class MemoryBuffer<T> implements BatchBuffer<T> {
             return new DispatcherStats(name, bufferedItems, bufferedBytes, inFlight.size(), inFlightItems,
                     submitted, sent, dropped, Collections.unmodifiableMap(byReason), retried, sentBatches,
                     failedAttempts, consecutiveFailures, fullFor, paused, closed, isDrained, lastBatchItems,
-                    lastSentAt);
+                    anySent ? Instant.now().minusNanos(scheduler.nanoTime() - lastSentAt) : null);
         }
         finally {
             lock.unlock();

@@ -30,6 +30,8 @@ final class PendingBatch<T> implements Batch<T> {
     private long bytes;
     boolean sealed;
     int attempt;
+    /** When the current attempt was leased, on the scheduler's clock; for the send timeout. */
+    long leasedAt;
     RetryState retry;
     Scheduler.Cancellable pendingTimer;
     private List<T> view;
