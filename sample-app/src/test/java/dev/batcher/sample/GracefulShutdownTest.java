@@ -3,6 +3,8 @@ package dev.batcher.sample;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.batcher.dispatch.Dispatcher;
+import dev.batcher.dispatch.DispatcherStats;
 import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
@@ -36,9 +38,10 @@ class GracefulShutdownTest {
                 "--server.port=0",
                 "--demo.events=0",
                 "--spring.datasource.url=" + url,
-                // Long batches, so that plenty is still buffered when the close begins.
-                "--batcher.dispatchers.events.max-batch-items=1000",
-                "--batcher.dispatchers.events.max-batch-age=1s");
+                // Full batches go out while clients post; the last, partly filled one waits for the drain.
+                "--batcher.dispatchers.events.max-batch-items=500",
+                "--batcher.dispatchers.events.max-batch-age=10s");
+        Dispatcher<?> dispatcher = context.getBean("events", Dispatcher.class);
         Http http = new Http(Integer.parseInt(context.getEnvironment().getProperty("local.server.port")));
 
         AtomicInteger accepted = new AtomicInteger();
@@ -67,8 +70,10 @@ class GracefulShutdownTest {
             clients.add(client);
         }
 
-        await().atMost(Duration.ofSeconds(30)).until(() -> accepted.get() >= 1500);
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> accepted.get() >= 1500 && dispatcher.stats().bufferedItems() > 0);
         context.close();
+        DispatcherStats afterClose = dispatcher.stats();
         stop.set(true);
         for (Thread client : clients) {
             client.join(Duration.ofSeconds(30).toMillis());
@@ -76,6 +81,9 @@ class GracefulShutdownTest {
         }
 
         assertThat(accepted.get()).isGreaterThanOrEqualTo(1500);
+        assertThat(afterClose.drained()).as("drained: %s", afterClose).isTrue();
+        assertThat(afterClose.dropped()).as("dropped: %s", afterClose).isZero();
+        assertThat(afterClose.sent()).isEqualTo(accepted.get());
         try (Connection connection = DriverManager.getConnection(url, "sa", "");
                 Statement statement = connection.createStatement();
                 ResultSet rows = statement.executeQuery("SELECT COUNT(*) FROM events")) {
