@@ -11,6 +11,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.ExceptionHandler;
@@ -26,7 +27,8 @@ import tools.jackson.databind.json.JsonMapper;
  * ({@code 202 Accepted}: they will be stored with the next batch); {@code GET /events/count} tells how many are stored.
  *
  * <p>Errors are RFC 9457 problem details ({@code application/problem+json}) whose {@code detail} says what to fix:
- * {@code 400} for a body that is not a valid event or array of events (nothing of it is accepted), {@code 413} for
+ * {@code 400} for a body that is not a valid event or array of events (nothing of it is accepted), {@code 415} for a
+ * request without {@code Content-Type: application/json}, {@code 413} for
  * more than 10,000 events in one request, {@code 503} (with {@code Retry-After}) when the dispatcher's buffer stayed
  * full for {@code buffer.block-timeout} or the app is shutting down; its {@code accepted} property tells how many
  * events of an array were accepted before that.
@@ -63,7 +65,7 @@ public class EventController {
      * @param body {@code {"type":"click","payload":"any text"}} or a JSON array of such objects
      * @return {@code 202} with {@code {"accepted": n}}, or a problem detail
      */
-    @PostMapping
+    @PostMapping(consumes = {MediaType.APPLICATION_JSON_VALUE, "application/*+json"})
     public ResponseEntity<?> submit(@RequestBody(required = false) byte[] body) {
         List<Event> events = parser.parse(body);
         int accepted = 0;

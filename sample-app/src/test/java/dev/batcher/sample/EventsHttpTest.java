@@ -112,6 +112,14 @@ class EventsHttpTest {
     }
 
     @Test
+    void aBodyThatIsNotDeclaredAsJsonGets415() {
+        HttpResponse<String> form = http.post("/events", "type=click", "application/x-www-form-urlencoded");
+
+        assertThat(form.statusCode()).isEqualTo(415);
+        assertThat(Http.json(form).get("detail").asString()).contains("application/x-www-form-urlencoded");
+    }
+
+    @Test
     void countReturnsTheStoredRowsAsJson() {
         JsonNode count = http.getJson("/events/count");
         assertThat(count.get("count").isNumber()).isTrue();

@@ -37,8 +37,16 @@ final class Http {
     }
 
     HttpResponse<String> post(String path, String json) {
+        return post(path, json, "application/json");
+    }
+
+    HttpResponse<String> post(String path, String body, String contentType) {
         try {
-            return tryPost(path, json);
+            return client.send(HttpRequest.newBuilder(URI.create(base + path))
+                    .timeout(Duration.ofSeconds(30))
+                    .header("Content-Type", contentType)
+                    .POST(HttpRequest.BodyPublishers.ofString(body))
+                    .build(), HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
