@@ -34,7 +34,8 @@ import org.springframework.stereotype.Component;
 /**
  * The built-in demo load, run once at startup unless {@code demo.events=0}.
  *
- * <p>It submits {@code demo.events} events to dispatcher {@code events} from {@code demo.producers} threads, the same
+ * <p>After an unmeasured warm-up of both paths (so that neither is timed with a cold JIT), it submits
+ * {@code demo.events} events to dispatcher {@code events} from {@code demo.producers} threads, the same
  * path {@code POST /events} takes, draws a progress bar while they are stored, and prints events per second, the
  * number of batches and the mean batch size (from the dispatcher's stats). Then it inserts up to
  * {@code demo.one-by-one-sample} events one row per {@code INSERT}, the way code without batching does, from the same
@@ -45,6 +46,12 @@ public class DemoLoad implements ApplicationRunner {
 
     /** The {@code type} of the rows the one-by-one comparison inserts (and deletes afterwards). */
     static final String ONE_BY_ONE_TYPE = "demo-one-by-one";
+
+    /** The {@code type} of the warm-up rows (deleted before measuring). */
+    static final String WARM_UP_TYPE = "demo-warm-up";
+
+    /** At most this many events go through each path, unmeasured, so that neither is timed with a cold JIT. */
+    static final int WARM_UP_EVENTS = 10_000;
 
     private static final Logger log = LoggerFactory.getLogger(DemoLoad.class);
 
@@ -91,7 +98,16 @@ public class DemoLoad implements ApplicationRunner {
                 events, dispatcher.name(), properties.producers(), config.maxBatchItems(),
                 format(config.maxBatchAge()), config.maxConcurrentSends());
 
-        Batched batched = runBatched(events);
+        int sample = Math.min(events, properties.oneByOneSample());
+        int warmUp = Math.min(events, WARM_UP_EVENTS);
+        out.printf(Locale.ROOT, "Warm-up: %,d events each way, not measured%n", warmUp);
+        if (runBatched(warmUp, WARM_UP_TYPE, null) == null
+                || (sample > 0 && insertOneByOne(Math.min(warmUp, sample), WARM_UP_TYPE) < 0)) {
+            return;
+        }
+        repository.deleteByType(WARM_UP_TYPE);
+
+        Batched batched = runBatched(events, null, new ProgressBar(out, events, BAR_WIDTH));
         if (batched == null) {
             return;
         }
@@ -105,7 +121,6 @@ public class DemoLoad implements ApplicationRunner {
                     batched.droppedByReason);
         }
 
-        int sample = Math.min(events, properties.oneByOneSample());
         if (sample > 0) {
             compareOneByOne(events, sample, batchedRate);
         }
@@ -114,29 +129,39 @@ public class DemoLoad implements ApplicationRunner {
                 environment.getProperty("local.server.port", environment.getProperty("server.port", "8080")));
     }
 
-    /** Pushes the events through the dispatcher; {@code null} when the app shut down meanwhile. */
-    private Batched runBatched(int events) throws InterruptedException {
+    /**
+     * Pushes events through the dispatcher and waits until each was stored or dropped.
+     *
+     * @param events how many
+     * @param type the type of every event, or {@code null} for a mix of demo types
+     * @param bar where to show progress, or {@code null}
+     * @return the outcome, or {@code null} when the app shut down meanwhile or the demo timed out
+     */
+    private Batched runBatched(int events, String type, ProgressBar bar) throws InterruptedException {
         DispatcherStats before = dispatcher.stats();
         CountDownLatch settled = new CountDownLatch(events);
         LongAdder stored = new LongAdder();
         LongAdder dropped = new LongAdder();
         AtomicBoolean closed = new AtomicBoolean();
         AtomicInteger next = new AtomicInteger();
-        ProgressBar bar = new ProgressBar(out, events, BAR_WIDTH);
 
         long start = System.nanoTime();
         ExecutorService producers = Executors.newFixedThreadPool(properties.producers(), named("demo-producer"));
         ScheduledExecutorService painter = Executors.newSingleThreadScheduledExecutor(named("demo-progress"));
-        painter.scheduleAtFixedRate(() -> bar.update(stored.sum(), progress(stored.sum(), events, start)),
-                0, 200, TimeUnit.MILLISECONDS);
+        if (bar != null) {
+            painter.scheduleAtFixedRate(() -> bar.update(stored.sum(), progress(stored.sum(), events, start)),
+                    0, 200, TimeUnit.MILLISECONDS);
+        }
         try {
             for (int p = 0; p < properties.producers(); p++) {
-                producers.execute(() -> produce(events, next, settled, stored, dropped, closed));
+                producers.execute(() -> produce(events, type, next, settled, stored, dropped, closed));
             }
             boolean done = settled.await(properties.timeout().toMillis(), TimeUnit.MILLISECONDS);
             long nanos = System.nanoTime() - start;
             stopPainter(painter);
-            bar.finish(stored.sum(), progress(stored.sum(), events, start));
+            if (bar != null) {
+                bar.finish(stored.sum(), progress(stored.sum(), events, start));
+            }
             if (closed.get()) {
                 out.println("Demo stopped: the application is shutting down.");
                 return null;
@@ -155,10 +180,10 @@ public class DemoLoad implements ApplicationRunner {
         }
     }
 
-    private void produce(int events, AtomicInteger next, CountDownLatch settled, LongAdder stored, LongAdder dropped,
-            AtomicBoolean closed) {
+    private void produce(int events, String type, AtomicInteger next, CountDownLatch settled, LongAdder stored,
+            LongAdder dropped, AtomicBoolean closed) {
         for (int i = next.getAndIncrement(); i < events; i = next.getAndIncrement()) {
-            Event event = new Event(TYPES[i % TYPES.length], "demo event #" + i, Instant.now());
+            Event event = new Event(type != null ? type : TYPES[i % TYPES.length], "demo event #" + i, Instant.now());
             try {
                 dispatcher.submit(event).whenComplete((ok, error) -> {
                     if (error == null) {
@@ -185,29 +210,11 @@ public class DemoLoad implements ApplicationRunner {
     }
 
     private void compareOneByOne(int events, int sample, double batchedRate) throws InterruptedException {
-        int threads = Math.min(properties.producers(), sample);
-        AtomicInteger next = new AtomicInteger();
-        ExecutorService inserters = Executors.newFixedThreadPool(threads, named("demo-one-by-one"));
-        long start = System.nanoTime();
-        List<Future<?>> results = new ArrayList<>();
-        for (int t = 0; t < threads; t++) {
-            results.add(inserters.submit(() -> {
-                for (int i = next.getAndIncrement(); i < sample; i = next.getAndIncrement()) {
-                    repository.insertOne(new Event(ONE_BY_ONE_TYPE, "demo event #" + i, Instant.now()));
-                }
-            }));
-        }
-        try {
-            for (Future<?> result : results) {
-                result.get();
-            }
-        } catch (ExecutionException e) {
-            out.println("One-by-one comparison failed: " + e.getCause());
+        long nanos = insertOneByOne(sample, ONE_BY_ONE_TYPE);
+        if (nanos < 0) {
             return;
-        } finally {
-            inserters.shutdownNow();
         }
-        long nanos = System.nanoTime() - start;
+        int threads = Math.min(properties.producers(), sample);
         double oneByOneRate = rate(sample, nanos);
         out.printf(Locale.ROOT, "One by one: %,d events inserted with one INSERT each (autocommit, %d threads) in %s"
                 + " = %,.0f events/s%n", sample, threads, seconds(nanos), oneByOneRate);
@@ -219,6 +226,37 @@ public class DemoLoad implements ApplicationRunner {
                 batchedRate / oneByOneRate);
         int deleted = repository.deleteByType(ONE_BY_ONE_TYPE);
         log.debug("Deleted {} one-by-one comparison rows", deleted);
+    }
+
+    /**
+     * Inserts events one row per {@code INSERT} from {@code demo.producers} threads.
+     *
+     * @return the time it took in nanoseconds, or -1 when an insert failed (reported on the console)
+     */
+    private long insertOneByOne(int count, String type) throws InterruptedException {
+        int threads = Math.min(properties.producers(), count);
+        AtomicInteger next = new AtomicInteger();
+        ExecutorService inserters = Executors.newFixedThreadPool(threads, named("demo-one-by-one"));
+        long start = System.nanoTime();
+        List<Future<?>> results = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            results.add(inserters.submit(() -> {
+                for (int i = next.getAndIncrement(); i < count; i = next.getAndIncrement()) {
+                    repository.insertOne(new Event(type, "demo event #" + i, Instant.now()));
+                }
+            }));
+        }
+        try {
+            for (Future<?> result : results) {
+                result.get();
+            }
+            return System.nanoTime() - start;
+        } catch (ExecutionException e) {
+            out.println("One-by-one insert failed: " + e.getCause());
+            return -1;
+        } finally {
+            inserters.shutdownNow();
+        }
     }
 
     private static String progress(long stored, int events, long start) {

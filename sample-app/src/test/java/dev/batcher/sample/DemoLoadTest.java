@@ -25,6 +25,7 @@ class DemoLoadTest {
         assertThat(repository.count()).isEqualTo(2000);
         assertThat(output.getOut())
                 .contains("Batcher demo: 2,000 events -> dispatcher 'events'")
+                .contains("Warm-up: 2,000 events each way, not measured")
                 .contains("[" + "#".repeat(40) + "] 100%  2,000/2,000 stored")
                 .containsPattern("Batched: +2,000 events stored in [0-9.]+ s = [0-9,]+ events/s")
                 .containsPattern("[0-9,]+ batches, mean batch size [0-9.]+ events")
