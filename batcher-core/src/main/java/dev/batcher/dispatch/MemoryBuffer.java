@@ -45,16 +45,7 @@ final class MemoryBuffer<T> implements BatchBuffer<T> {
     private final SendGate gate;
     private final Events<T> events;
 
-    /**
-     * How long an idle sender watches for the next batch before it parks. A busy sender then rarely parks, so the
-     * producer that seals a batch rarely pays for waking it (a system call inside its submit); an idle one still
-     * parks after this short spin and uses no CPU.
-     */
-    private static final long SPIN_NANOS = 20_000;
-
     private final ReentrantLock lock = new ReentrantLock();
-    /** Changes whenever a lane becomes sendable; read without the lock by spinning senders. */
-    private volatile int readyVersion;
     private final Condition work = lock.newCondition();
     private final Condition room = lock.newCondition();
 
@@ -129,7 +120,7 @@ final class MemoryBuffer<T> implements BatchBuffer<T> {
         List<PendingBatch<T>> evicted = null;
         long blockedNanos = 0;
         String refusal = null;
-        lockForProducer();
+        lock.lock();
         try {
             if (closed) {
                 throw closedException();
@@ -178,20 +169,6 @@ final class MemoryBuffer<T> implements BatchBuffer<T> {
                     + ". Raise buffer.max-items, send faster (max-concurrent-sends, max-batch-items), or choose "
                     + "another buffer.full-behavior.");
         }
-    }
-
-    /**
-     * Takes the lock, spinning briefly first when a sender holds it: its critical sections last a few hundred
-     * nanoseconds, far less than parking and being woken, which would otherwise make the submit latency tail.
-     */
-    private void lockForProducer() {
-        for (int i = 0; i < 64; i++) {
-            if (lock.tryLock()) {
-                return;
-            }
-            Thread.onSpinWait();
-        }
-        lock.lock();
     }
 
     private Object keyOf(T item) {
@@ -276,7 +253,6 @@ final class MemoryBuffer<T> implements BatchBuffer<T> {
         if (!lane.sendable()) {
             return;
         }
-        readyVersion++;
         if (!lane.queued) {
             lane.queued = true;
             if (first) {
@@ -456,42 +432,17 @@ final class MemoryBuffer<T> implements BatchBuffer<T> {
     public PendingBatch<T> take() throws InterruptedException {
         lock.lock();
         try {
-            boolean spun = false;
             while (!stopped && !isDrained) {
                 PendingBatch<T> batch = tryLease();
                 if (batch != null) {
                     return batch;
                 }
-                if (!spun && ready.isEmpty() && !paused) {
-                    spun = true;
-                    int seen = readyVersion;
-                    lock.unlock();
-                    try {
-                        spinWhile(seen);
-                    }
-                    finally {
-                        lock.lock();
-                    }
-                    continue;
-                }
                 work.await();
-                spun = false;
             }
             return null;
         }
         finally {
             lock.unlock();
-        }
-    }
-
-    private void spinWhile(int seen) {
-        long deadline = System.nanoTime() + SPIN_NANOS;
-        int i = 0;
-        while (readyVersion == seen) {
-            Thread.onSpinWait();
-            if ((++i & 63) == 0 && System.nanoTime() - deadline > 0) {
-                return;
-            }
         }
     }
 
