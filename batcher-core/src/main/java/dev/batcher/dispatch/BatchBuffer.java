@@ -56,7 +56,7 @@ interface BatchBuffer<T> {
     PendingBatch<T> take() throws InterruptedException;
 
     /**
-     * A leased batch was sent. With {@code leaseNext}, also leases the next sendable batch in the same step if one
+     * A leased batch was sent: counts it and completes its futures. With {@code leaseNext}, also leases the next sendable batch in the same step if one
      * is ready now (a busy sender then takes the lock once per batch), without waiting.
      *
      * @return the next leased batch, or {@code null}

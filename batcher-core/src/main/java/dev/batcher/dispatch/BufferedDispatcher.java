@@ -143,7 +143,6 @@ final class BufferedDispatcher<T> implements Dispatcher<T>, BatchBuffer.Events<T
             if (error == null) {
                 notifyListener(batch, took, SendOutcome.SUCCESS);
                 next = buffer.sent(batch, true);
-                batch.completeSent();
             }
             else {
                 notifyListener(batch, took, SendOutcome.FAILURE);

@@ -500,6 +500,7 @@ final class MemoryBuffer<T> implements BatchBuffer<T> {
 
     @Override
     public PendingBatch<T> sent(PendingBatch<T> batch, boolean leaseNext) {
+        PendingBatch<T> next = null;
         lock.lock();
         try {
             unlease(batch);
@@ -510,16 +511,19 @@ final class MemoryBuffer<T> implements BatchBuffer<T> {
             lastSentAt = scheduler.nanoTime();
             anySent = true;
             release(batch.lane);
-            return leaseNext ? tryLease() : null;
+            if (leaseNext) {
+                next = tryLease();
+            }
         }
         finally {
-            unlockAndNotify();
+            unlockThen(batch::completeSent);
         }
+        return next;
     }
 
     @Override
     public void retryLater(PendingBatch<T> batch, long delayNanos) {
-        DropReason dropInstead;
+        DropReason dropInstead = null;
         lock.lock();
         try {
             unlease(batch);
@@ -539,10 +543,8 @@ final class MemoryBuffer<T> implements BatchBuffer<T> {
             }
         }
         finally {
-            unlockAndNotify();
-        }
-        if (dropInstead != null) {
-            events.dropped(List.of(batch), dropInstead, null);
+            DropReason reason = dropInstead;
+            unlockThen(reason == null ? null : () -> events.dropped(List.of(batch), reason, null));
         }
     }
 
@@ -557,9 +559,8 @@ final class MemoryBuffer<T> implements BatchBuffer<T> {
             release(batch.lane);
         }
         finally {
-            unlockAndNotify();
+            unlockThen(() -> events.dropped(List.of(batch), reason, cause));
         }
-        events.dropped(List.of(batch), reason, cause);
     }
 
     private void unlease(PendingBatch<T> batch) {
@@ -691,11 +692,8 @@ final class MemoryBuffer<T> implements BatchBuffer<T> {
             checkDrained();
         }
         finally {
-            unlockAndNotify();
-        }
-        dropped.removeIf(batch -> batch.size() == 0);
-        if (!dropped.isEmpty()) {
-            events.dropped(dropped, reason, null);
+            dropped.removeIf(batch -> batch.size() == 0);
+            unlockThen(dropped.isEmpty() ? null : () -> events.dropped(dropped, reason, null));
         }
     }
 
@@ -725,15 +723,30 @@ final class MemoryBuffer<T> implements BatchBuffer<T> {
     }
 
     private void unlockAndNotify() {
+        unlockThen(null);
+    }
+
+    /**
+     * Unlocks, then settles the outcome of what just left the buffer (futures, drop handler), and only then, if
+     * this step drained the buffer, announces the drain: whoever waits for the drain sees every outcome settled.
+     */
+    private void unlockThen(Runnable outcome) {
         boolean notice = drainedNoticePending;
         drainedNoticePending = false;
         lock.unlock();
-        if (notice) {
-            try {
-                events.drained();
+        try {
+            if (outcome != null) {
+                outcome.run();
             }
-            finally {
-                drained.complete(null);
+        }
+        finally {
+            if (notice) {
+                try {
+                    events.drained();
+                }
+                finally {
+                    drained.complete(null);
+                }
             }
         }
     }
