@@ -11,7 +11,6 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.Condition;
@@ -72,7 +71,6 @@ final class MemoryBuffer<T> implements BatchBuffer<T> {
     private long inFlightBytes;
     private int lastBatchItems;
     private long lastSentAt;
-    private boolean anySent;
     private long fullSince = -1;
     private long lastLeaseAt;
 
@@ -509,7 +507,6 @@ final class MemoryBuffer<T> implements BatchBuffer<T> {
             consecutiveFailures = 0;
             lastBatchItems = batch.size();
             lastSentAt = scheduler.nanoTime();
-            anySent = true;
             release(batch.lane);
             if (leaseNext) {
                 next = tryLease();
@@ -584,7 +581,7 @@ final class MemoryBuffer<T> implements BatchBuffer<T> {
     }
 
     private void forgetIfIdle(Lane<T> lane) {
-        if (keyLanes != null && lane != mainLane && lane != heartbeatLane && lane.idle()) {
+        if (keyLanes != null && lane.idle()) {
             keyLanes.remove(lane.key, lane);
         }
     }
@@ -789,7 +786,7 @@ final class MemoryBuffer<T> implements BatchBuffer<T> {
             return new DispatcherStats(name, bufferedItems, bufferedBytes, inFlight.size(), inFlightItems,
                     submitted, sent, dropped, Collections.unmodifiableMap(byReason), retried, sentBatches,
                     failedAttempts, consecutiveFailures, fullFor, paused, closed, isDrained, lastBatchItems,
-                    anySent ? Instant.now().minusNanos(scheduler.nanoTime() - lastSentAt) : null);
+                    sentBatches > 0 ? Instant.now().minusNanos(scheduler.nanoTime() - lastSentAt) : null);
         }
         finally {
             lock.unlock();
@@ -798,6 +795,6 @@ final class MemoryBuffer<T> implements BatchBuffer<T> {
 
     @Override
     public String toString() {
-        return "MemoryBuffer[" + Objects.requireNonNull(name) + "]";
+        return "MemoryBuffer[" + name + "]";
     }
 }
