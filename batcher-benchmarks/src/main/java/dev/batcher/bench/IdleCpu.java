@@ -8,6 +8,8 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Measures the CPU time an idle dispatcher uses: creates one, submits nothing and sums the CPU time of its threads
@@ -35,14 +37,12 @@ public final class IdleCpu {
         long fresh = measure(mx, before, windowMs, "fresh");
         System.out.println("idle.cpu.ns.fresh=" + fresh);
 
-        for (int i = 0; i < 1_000; i++) {
-            dispatcher.enqueue(Pipelines.ITEM);
+        CompletableFuture<?>[] sent = new CompletableFuture<?>[1_000];
+        for (int i = 0; i < sent.length; i++) {
+            sent[i] = dispatcher.submit(Pipelines.ITEM);
         }
-        long deadline = System.nanoTime() + 5_000_000_000L;
-        while (pipeline.sink().items() < 1_000 && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
-        Thread.sleep(200);
+        CompletableFuture.allOf(sent).get(5, TimeUnit.SECONDS);
+        Thread.sleep(200); // let the sender finish its last loop and park before the window opens
         long after = measure(mx, before, windowMs, "afterTraffic");
         System.out.println("idle.cpu.ns.afterTraffic=" + after);
         System.out.println("idle.window.ms=" + windowMs);

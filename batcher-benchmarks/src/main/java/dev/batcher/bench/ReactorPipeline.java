@@ -1,6 +1,8 @@
 package dev.batcher.bench;
 
 import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import reactor.core.Disposable;
 import reactor.core.publisher.Sinks;
 
@@ -24,11 +26,12 @@ final class ReactorPipeline implements Pipeline {
     private final CountingSink sink = new CountingSink();
     private final Sinks.Many<Long> many = Sinks.many().unicast().onBackpressureBuffer();
     private final Disposable subscription;
+    private final CountDownLatch completed = new CountDownLatch(1);
 
     ReactorPipeline() {
         subscription = many.asFlux()
                 .bufferTimeout(BATCH_ITEMS, Duration.ofMillis(BATCH_AGE_MS))
-                .subscribe(sink::accept);
+                .subscribe(sink::accept, error -> completed.countDown(), completed::countDown);
     }
 
     @Override
@@ -45,7 +48,7 @@ final class ReactorPipeline implements Pipeline {
     @Override
     public void close() throws InterruptedException {
         many.emitComplete(BUSY_LOOP);
-        Thread.sleep(50);
+        completed.await(30, TimeUnit.SECONDS); // the last partial buffer reaches the sink
         subscription.dispose();
     }
 }
