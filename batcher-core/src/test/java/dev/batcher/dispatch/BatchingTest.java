@@ -8,21 +8,17 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class BatchingTest {
 
-    private final ManualScheduler clock = new ManualScheduler();
+    @RegisterExtension
+    final TestDispatchers dispatchers = new TestDispatchers();
+
+    private final ManualScheduler clock = dispatchers.clock;
     private final RecordingSender<Integer> sender = new RecordingSender<>();
     private Dispatcher<Integer> dispatcher;
-
-    @AfterEach
-    void tearDown() {
-        if (dispatcher != null) {
-            dispatcher.shutdownNow();
-        }
-    }
 
     private DispatcherConfig.Builder<Integer> options() {
         return DispatcherConfig.<Integer>builder().scheduler(clock).maxBatchAge(Duration.ofMillis(100));
@@ -30,7 +26,7 @@ class BatchingTest {
 
     @Test
     void fullBatchesAreSentAtOnceAndTheRestWhenItGetsOld() {
-        dispatcher = Dispatcher.create("count", options().maxBatchItems(100).build(), sender);
+        dispatcher = dispatchers.create("count", options().maxBatchItems(100).build(), sender);
         IntStream.range(0, 250).forEach(dispatcher::enqueue);
 
         await().until(() -> sender.batches.size() == 2);
@@ -48,7 +44,7 @@ class BatchingTest {
 
     @Test
     void aPartialBatchIsSentWhenItGetsOldEvenIfNoMoreItemsArrive() {
-        dispatcher = Dispatcher.create("age", options().maxBatchItems(100).build(), sender);
+        dispatcher = dispatchers.create("age", options().maxBatchItems(100).build(), sender);
         CompletableFuture<Void> first = dispatcher.submit(1);
         clock.advance(Duration.ofMillis(60));
         CompletableFuture<Void> second = dispatcher.submit(2);
@@ -63,7 +59,7 @@ class BatchingTest {
 
     @Test
     void ageIsCountedFromTheFirstItemOfEachBatch() {
-        dispatcher = Dispatcher.create("age2", options().maxBatchItems(2).build(), sender);
+        dispatcher = dispatchers.create("age2", options().maxBatchItems(2).build(), sender);
         dispatcher.enqueue(1);
         dispatcher.enqueue(2); // full: sent at once
         clock.advance(Duration.ofMillis(50));
@@ -78,7 +74,7 @@ class BatchingTest {
 
     @Test
     void batchesAreCutBeforeTheyWouldExceedMaxBatchBytes() {
-        dispatcher = Dispatcher.create("bytes", options().maxBatchItems(100).maxBatchBytes(10).maxConcurrentSends(1)
+        dispatcher = dispatchers.create("bytes", options().maxBatchItems(100).maxBatchBytes(10).maxConcurrentSends(1)
                 .itemSizer(Integer::longValue).build(), sender);
         List.of(4, 4, 3, 5, 5, 10, 1).forEach(dispatcher::enqueue);
         await().until(() -> sender.batches.size() == 4);
@@ -90,7 +86,7 @@ class BatchingTest {
 
     @Test
     void anItemLargerThanMaxBatchBytesOrOfNegativeSizeIsRejectedAtTheCall() {
-        dispatcher = Dispatcher.create("big", options().maxBatchBytes(10).itemSizer(Integer::longValue).build(), sender);
+        dispatcher = dispatchers.create("big", options().maxBatchBytes(10).itemSizer(Integer::longValue).build(), sender);
         assertThatExceptionOfType(IllegalArgumentException.class).isThrownBy(() -> dispatcher.submit(11))
                 .withMessageContaining("'big'").withMessageContaining("11 bytes")
                 .withMessageContaining("max-batch-bytes=10");
@@ -103,7 +99,7 @@ class BatchingTest {
 
     @Test
     void flushSendsPartialBatchesWithoutWaitingForTheirAge() {
-        dispatcher = Dispatcher.create("flush", options().build(), sender);
+        dispatcher = dispatchers.create("flush", options().build(), sender);
         CompletableFuture<Void> future = dispatcher.submit(7);
         dispatcher.flush();
         assertThat(future).succeedsWithin(Duration.ofSeconds(5));
@@ -112,7 +108,7 @@ class BatchingTest {
 
     @Test
     void heartbeatsKeepTheMinimumRateWhenThereIsNothingToSend() {
-        dispatcher = Dispatcher.create("beat", options().minBatchesPerSecond(10).build(), sender);
+        dispatcher = dispatchers.create("beat", options().minBatchesPerSecond(10).build(), sender);
         clock.advance(Duration.ofMillis(100));
         await().until(() -> sender.batches.size() == 1);
         assertThat(sender.batches.get(0)).isEmpty();
@@ -124,7 +120,7 @@ class BatchingTest {
 
     @Test
     void pauseHoldsBatchesAndResumeSendsThem() {
-        dispatcher = Dispatcher.create("pause", options().maxBatchItems(1).build(), sender);
+        dispatcher = dispatchers.create("pause", options().maxBatchItems(1).build(), sender);
         dispatcher.pause();
         dispatcher.enqueue(1);
         assertThat(dispatcher.stats().paused()).isTrue();

@@ -14,10 +14,14 @@ import java.util.concurrent.CountDownLatch;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class FullBufferTest {
 
-    private final ManualScheduler clock = new ManualScheduler();
+    @RegisterExtension
+    final TestDispatchers dispatchers = new TestDispatchers();
+
+    private final ManualScheduler clock = dispatchers.clock;
     private final CountDownLatch release = new CountDownLatch(1);
     private final RecordingSender<Integer> blockedSender = new RecordingSender<>() {
         @Override
@@ -30,11 +34,8 @@ class FullBufferTest {
     private Dispatcher<Integer> dispatcher;
 
     @AfterEach
-    void tearDown() {
+    void releaseSender() {
         release.countDown();
-        if (dispatcher != null) {
-            dispatcher.shutdownNow();
-        }
     }
 
     private DispatcherConfig.Builder<Integer> options(FullBehavior behavior) {
@@ -48,7 +49,7 @@ class FullBufferTest {
 
     @Test
     void dropOldestDropsExactlyTheOldestWaitingBatchesAndReportsThem() {
-        dispatcher = Dispatcher.create("drop", options(FullBehavior.DROP_OLDEST).build(), blockedSender);
+        dispatcher = dispatchers.create("drop", options(FullBehavior.DROP_OLDEST).build(), blockedSender);
         List<CompletableFuture<Void>> futures = new ArrayList<>();
         IntStream.range(0, 5).forEach(i -> futures.add(dispatcher.submit(i)));
         await().until(() -> dispatcher.stats().inFlightBatches() == 1); // batch 0..4 is being sent
@@ -73,7 +74,7 @@ class FullBufferTest {
 
     @Test
     void dropOldestRefusesTheNewItemWhenEverythingIsBeingSent() {
-        dispatcher = Dispatcher.create("drop2", options(FullBehavior.DROP_OLDEST).maxBatchItems(10).build(),
+        dispatcher = dispatchers.create("drop2", options(FullBehavior.DROP_OLDEST).maxBatchItems(10).build(),
                 blockedSender);
         IntStream.range(0, 10).forEach(dispatcher::enqueue);
         await().until(() -> dispatcher.stats().inFlightItems() == 10);
@@ -85,7 +86,7 @@ class FullBufferTest {
 
     @Test
     void rejectRefusesAtOnceAndCountsTheItemAsDropped() {
-        dispatcher = Dispatcher.create("reject", options(FullBehavior.REJECT).build(), blockedSender);
+        dispatcher = dispatchers.create("reject", options(FullBehavior.REJECT).build(), blockedSender);
         IntStream.range(0, 10).forEach(dispatcher::enqueue);
         assertThatExceptionOfType(BufferFullException.class).isThrownBy(() -> dispatcher.submit(10))
                 .withMessageContaining("Dispatcher 'reject' refused the item")
@@ -104,7 +105,7 @@ class FullBufferTest {
     @Test
     void aBlockedProducerWakesWhenABatchIsAcknowledged() throws Exception {
         List<Long> blockedNanos = new CopyOnWriteArrayList<>();
-        dispatcher = Dispatcher.create("block", options(FullBehavior.BLOCK).blockTimeout(Duration.ofMinutes(1))
+        dispatcher = dispatchers.create("block", options(FullBehavior.BLOCK).blockTimeout(Duration.ofMinutes(1))
                 .listener(new DispatcherListener() {
                     @Override
                     public void onProducerBlocked(long nanos) {
@@ -129,7 +130,7 @@ class FullBufferTest {
 
     @Test
     void aBlockedProducerGivesUpAfterTheBlockTimeoutWithAClearError() {
-        dispatcher = Dispatcher.create("timeout", options(FullBehavior.BLOCK).blockTimeout(Duration.ofMillis(50))
+        dispatcher = dispatchers.create("timeout", options(FullBehavior.BLOCK).blockTimeout(Duration.ofMillis(50))
                 .build(), blockedSender);
         IntStream.range(0, 10).forEach(dispatcher::enqueue);
         assertThatExceptionOfType(BufferFullException.class).isThrownBy(() -> dispatcher.enqueue(10))
@@ -140,7 +141,7 @@ class FullBufferTest {
 
     @Test
     void byteLimitOfTheBufferBlocksLikeTheItemLimit() {
-        dispatcher = Dispatcher.create("bytes", options(FullBehavior.REJECT).bufferMaxItems(100).maxBatchItems(100)
+        dispatcher = dispatchers.create("bytes", options(FullBehavior.REJECT).bufferMaxItems(100).maxBatchItems(100)
                 .itemSizer(Integer::longValue).bufferMaxBytes(100).build(), blockedSender);
         dispatcher.enqueue(60);
         dispatcher.enqueue(40);
@@ -151,7 +152,7 @@ class FullBufferTest {
 
     @Test
     void closeWakesABlockedProducerWithAnError() {
-        dispatcher = Dispatcher.create("closing", options(FullBehavior.BLOCK).blockTimeout(Duration.ofMinutes(1))
+        dispatcher = dispatchers.create("closing", options(FullBehavior.BLOCK).blockTimeout(Duration.ofMinutes(1))
                 .drainTimeout(Duration.ofMillis(10)).build(), blockedSender);
         IntStream.range(0, 10).forEach(dispatcher::enqueue);
         CompletableFuture<Void> producer = CompletableFuture.runAsync(() -> dispatcher.enqueue(10));

@@ -13,19 +13,15 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class OrderingTest {
 
-    private Dispatcher<int[]> dispatcher;
+    @RegisterExtension
+    final TestDispatchers dispatchers = new TestDispatchers();
 
-    @AfterEach
-    void tearDown() {
-        if (dispatcher != null) {
-            dispatcher.shutdownNow();
-        }
-    }
+    private Dispatcher<int[]> dispatcher;
 
     /** Items are {key, sequence} pairs. */
     private static int[] item(int key, int seq) {
@@ -42,7 +38,7 @@ class OrderingTest {
             }
             batch.items().forEach(i -> delivered.add(i[1]));
         };
-        dispatcher = Dispatcher.create("fifo", DispatcherConfig.<int[]>builder().ordering(Ordering.FIFO)
+        dispatcher = dispatchers.create("fifo", DispatcherConfig.<int[]>builder().ordering(Ordering.FIFO)
                 .maxConcurrentSends(1).maxBatchItems(7).maxBatchAge(Duration.ofMillis(2))
                 .retry(DispatcherConfig.UNLIMITED, Duration.ofMillis(1), 1.0, Duration.ofMillis(1)).build(), flaky);
         IntStream.range(0, 2_000).forEach(i -> dispatcher.enqueue(item(0, i)));
@@ -68,7 +64,7 @@ class OrderingTest {
                 delivered.computeIfAbsent(key, k -> new CopyOnWriteArrayList<>()).add(i[1]);
             }
         };
-        dispatcher = Dispatcher.create("per-key", DispatcherConfig.<int[]>builder().ordering(Ordering.PER_KEY)
+        dispatcher = dispatchers.create("per-key", DispatcherConfig.<int[]>builder().ordering(Ordering.PER_KEY)
                 .keyExtractor(i -> i[0]).maxConcurrentSends(4).maxBatchItems(5).maxBatchAge(Duration.ofMillis(2))
                 .retry(DispatcherConfig.UNLIMITED, Duration.ofMillis(1), 1.0, Duration.ofMillis(1)).build(), flaky);
         int[] next = new int[10];
@@ -88,7 +84,7 @@ class OrderingTest {
     void aStuckKeyDoesNotHoldUpOtherKeys() {
         CountDownLatch release = new CountDownLatch(1);
         List<Integer> sentKeys = new CopyOnWriteArrayList<>();
-        dispatcher = Dispatcher.create("stuck", DispatcherConfig.<int[]>builder().ordering(Ordering.PER_KEY)
+        dispatcher = dispatchers.create("stuck", DispatcherConfig.<int[]>builder().ordering(Ordering.PER_KEY)
                 .keyExtractor(i -> i[0]).maxConcurrentSends(2).maxBatchItems(1).build(), batch -> {
                     if ((Integer) batch.key() == 1) {
                         release.await();

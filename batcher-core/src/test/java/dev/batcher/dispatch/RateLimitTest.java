@@ -5,25 +5,21 @@ import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class RateLimitTest {
 
-    private final ManualScheduler clock = new ManualScheduler();
+    @RegisterExtension
+    final TestDispatchers dispatchers = new TestDispatchers();
+
+    private final ManualScheduler clock = dispatchers.clock;
     private final RecordingSender<Integer> sender = new RecordingSender<>();
     private Dispatcher<Integer> dispatcher;
 
-    @AfterEach
-    void tearDown() {
-        if (dispatcher != null) {
-            dispatcher.shutdownNow();
-        }
-    }
-
     @Test
     void sendsArePacedToTheRateAcrossAllParallelSenders() {
-        dispatcher = Dispatcher.create("qps", DispatcherConfig.<Integer>builder().scheduler(clock).maxBatchItems(1)
+        dispatcher = dispatchers.create("qps", DispatcherConfig.<Integer>builder().scheduler(clock).maxBatchItems(1)
                 .maxConcurrentSends(4).rateLimit(10, 1).build(), sender);
         IntStream.range(0, 6).forEach(dispatcher::enqueue);
 
@@ -40,7 +36,7 @@ class RateLimitTest {
 
     @Test
     void aBurstIsSentAtOnceAfterAQuietPeriod() {
-        dispatcher = Dispatcher.create("burst", DispatcherConfig.<Integer>builder().scheduler(clock).maxBatchItems(1)
+        dispatcher = dispatchers.create("burst", DispatcherConfig.<Integer>builder().scheduler(clock).maxBatchItems(1)
                 .maxConcurrentSends(4).rateLimit(2, 3).build(), sender);
         IntStream.range(0, 5).forEach(dispatcher::enqueue);
         await().until(() -> sender.batches.size() == 3);
@@ -55,7 +51,7 @@ class RateLimitTest {
     @Test
     void aCustomSendGateIsAskedForEveryBatch() {
         int[] asked = new int[1];
-        dispatcher = Dispatcher.create("gate", DispatcherConfig.<Integer>builder().scheduler(clock).maxBatchItems(1)
+        dispatcher = dispatchers.create("gate", DispatcherConfig.<Integer>builder().scheduler(clock).maxBatchItems(1)
                 .sendGate(cost -> {
                     synchronized (asked) {
                         return asked[0]++ % 2 == 0 ? 0 : 1_000_000L;

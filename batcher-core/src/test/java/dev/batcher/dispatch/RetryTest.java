@@ -10,23 +10,19 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.retry.backoff.FixedBackOffPolicy;
 
 class RetryTest {
 
-    private final ManualScheduler clock = new ManualScheduler();
+    @RegisterExtension
+    final TestDispatchers dispatchers = new TestDispatchers();
+
+    private final ManualScheduler clock = dispatchers.clock;
     private final List<Throwable> dropCauses = new CopyOnWriteArrayList<>();
     private final List<DropReason> dropReasons = new CopyOnWriteArrayList<>();
     private Dispatcher<String> dispatcher;
-
-    @AfterEach
-    void tearDown() {
-        if (dispatcher != null) {
-            dispatcher.shutdownNow();
-        }
-    }
 
     private DispatcherConfig.Builder<String> options() {
         return DispatcherConfig.<String>builder().scheduler(clock).maxBatchItems(1).dropHandler((items, reason, cause) -> {
@@ -50,7 +46,7 @@ class RetryTest {
     @Test
     void aFailedBatchIsRetriedOnTheDefaultExponentialBackOff() {
         RecordingSender<String> sender = failingFirst(2);
-        dispatcher = Dispatcher.create("retry", options().build(), sender);
+        dispatcher = dispatchers.create("retry", options().build(), sender);
         CompletableFuture<Void> future = dispatcher.submit("a");
 
         await().until(() -> sender.attempts.size() == 1);
@@ -74,7 +70,7 @@ class RetryTest {
     @Test
     void aBatchIsDroppedWhenRetriesAreExhausted() {
         RecordingSender<String> sender = failingFirst(100);
-        dispatcher = Dispatcher.create("exhaust", options()
+        dispatcher = dispatchers.create("exhaust", options()
                 .retry(3, Duration.ofMillis(10), 2.0, Duration.ofSeconds(1)).build(), sender);
         CompletableFuture<Void> future = dispatcher.submit("a");
         long[] backOffMillis = {10, 20, 0};
@@ -96,7 +92,7 @@ class RetryTest {
 
     @Test
     void aPermanentFailureIsDroppedAtOnce() {
-        dispatcher = Dispatcher.create("permanent", options().build(), batch -> {
+        dispatcher = dispatchers.create("permanent", options().build(), batch -> {
             throw new PermanentSendException("constraint violated");
         });
         CompletableFuture<Void> future = dispatcher.submit("a");
@@ -110,7 +106,7 @@ class RetryTest {
     void theErrorHandlerDecidesAndAFailingHandlerDropsTheBatchWithoutStoppingTheDispatcher() {
         AtomicInteger decisions = new AtomicInteger();
         RecordingSender<String> sender = failingFirst(1);
-        dispatcher = Dispatcher.create("handler", options().errorHandler((batch, error) -> {
+        dispatcher = dispatchers.create("handler", options().errorHandler((batch, error) -> {
             if (decisions.incrementAndGet() == 1) {
                 throw new IllegalStateException("handler bug");
             }
@@ -133,7 +129,7 @@ class RetryTest {
                 }
             }
         };
-        dispatcher = Dispatcher.create("independent", options().maxConcurrentSends(1).build(), sender);
+        dispatcher = dispatchers.create("independent", options().maxConcurrentSends(1).build(), sender);
         CompletableFuture<Void> bad = dispatcher.submit("bad");
         await().until(() -> dispatcher.stats().retried() == 1);
         CompletableFuture<Void> good = dispatcher.submit("good");
@@ -149,7 +145,7 @@ class RetryTest {
         FixedBackOffPolicy fixed = new FixedBackOffPolicy();
         fixed.setBackOffPeriod(5_000);
         RecordingSender<String> sender = failingFirst(1);
-        dispatcher = Dispatcher.create("fixed", options().backOffPolicy(fixed).build(), sender);
+        dispatcher = dispatchers.create("fixed", options().backOffPolicy(fixed).build(), sender);
         CompletableFuture<Void> future = dispatcher.submit("a");
         await().until(() -> dispatcher.stats().retried() == 1);
         clock.advance(Duration.ofMillis(4_999));
@@ -177,7 +173,7 @@ class RetryTest {
             }
         };
         List<SendOutcome> outcomes = new CopyOnWriteArrayList<>();
-        dispatcher = Dispatcher.create("hang", options().maxConcurrentSends(1).sendTimeout(Duration.ofSeconds(2))
+        dispatcher = dispatchers.create("hang", options().maxConcurrentSends(1).sendTimeout(Duration.ofSeconds(2))
                 .listener(new DispatcherListener() {
                     @Override
                     public void onSendCompleted(int items, long bytes, long nanos, SendOutcome outcome) {
