@@ -88,7 +88,9 @@ final class BufferedDispatcher<T> implements Dispatcher<T>, BatchBuffer.Events<T
     }
 
     private long sizeOf(T item) {
-        Objects.requireNonNull(item, () -> "Dispatcher '" + name + "' does not accept null items");
+        if (item == null) {
+            throw new NullPointerException("Dispatcher '" + name + "' does not accept null items");
+        }
         if (sizer == null) {
             return 0;
         }
@@ -117,6 +119,7 @@ final class BufferedDispatcher<T> implements Dispatcher<T>, BatchBuffer.Events<T
                     batch = buffer.take();
                 }
                 catch (InterruptedException ex) {
+                    // A stray interrupt (ours only target running sends): keep serving until drained or stopped.
                     continue;
                 }
                 if (batch == null) {
