@@ -12,7 +12,16 @@ public interface BatchListener {
 
     /** A listener that does nothing. */
     BatchListener NONE = new BatchListener() {
+        @Override
+        public boolean isNoOp() {
+            return true;
+        }
     };
+
+    /** Whether this listener ignores every event, so that an engine need not deliver them. */
+    default boolean isNoOp() {
+        return false;
+    }
 
     /**
      * A send attempt finished.

@@ -10,5 +10,9 @@ public interface DispatcherListener extends BatchListener {
 
     /** A listener that does nothing. */
     DispatcherListener NONE = new DispatcherListener() {
+        @Override
+        public boolean isNoOp() {
+            return true;
+        }
     };
 }

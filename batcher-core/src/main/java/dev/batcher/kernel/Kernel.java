@@ -90,6 +90,7 @@ public final class Kernel<T, R> {
     private final int initialBatchCapacity;
     private final long backlogLimit;
     private final Thread intakeThread;
+    private final boolean listening;
 
     private volatile int drainStatus;
 
@@ -158,6 +159,7 @@ public final class Kernel<T, R> {
         this.initialBatchCapacity = batching.maxItems() == BatchLimits.UNLIMITED ? 64 : Math.min(batching.maxItems(), 1024);
         this.backlogLimit = Math.max(1024, spec.buffer().maxItems());
         this.gate = spec.gate();
+        this.listening = !spec.listener().isNoOp();
         this.retryPolicies = new RetryState.Policies(spec.retryPolicy(), spec.backOffPolicy());
         boolean keyed = spec.ordering() == Ordering.PER_KEY;
         this.ring = new IntakeRing<>(spec.buffer().maxItems(), spec.buffer().maxBytes(), spec.sizer() != null,
@@ -702,7 +704,7 @@ public final class Kernel<T, R> {
             error = ex;
         }
         if (error == null) {
-            Instant deadline = Instant.now().plusNanos(sendTimeoutNanos);
+            long deadline = System.currentTimeMillis() + TimeUnit.NANOSECONDS.toMillis(sendTimeoutNanos);
             if (!batch.startSending(attemptNo, scheduler.nanoTime(), deadline)) {
                 return null;
             }
@@ -720,10 +722,12 @@ public final class Kernel<T, R> {
                 abandonedReturned();
                 return null;
             }
-            SendOutcome outcome = error == null ? SendOutcome.SUCCESS : SendOutcome.FAILURE;
-            int items = batch.size();
-            long batchBytes = batch.bytes();
-            callbacks.event(() -> spec.listener().onSendCompleted(items, batchBytes, took, outcome));
+            if (listening) {
+                SendOutcome outcome = error == null ? SendOutcome.SUCCESS : SendOutcome.FAILURE;
+                int items = batch.size();
+                long batchBytes = batch.bytes();
+                callbacks.event(() -> spec.listener().onSendCompleted(items, batchBytes, took, outcome));
+            }
         }
         else if (batch.abandon(attemptNo, false) < 0) {
             return null;

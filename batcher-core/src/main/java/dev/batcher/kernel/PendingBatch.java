@@ -56,7 +56,8 @@ final class PendingBatch<T, R> implements Batch<T> {
     private volatile long stamp = DONE;
     private volatile Thread thread;
     private volatile long sendingSince;
-    private volatile Instant deadline;
+    /** Wall-clock deadline of the current attempt in epoch milliseconds; 0 before the first send. */
+    private volatile long deadlineMillis;
 
     PendingBatch(Lane<T, R> lane, long createdAt, int initialCapacity) {
         this.lane = lane;
@@ -123,9 +124,9 @@ final class PendingBatch<T, R> implements Batch<T> {
     }
 
     /** The leasing thread starts sending; {@code false} if the attempt was abandoned meanwhile. */
-    boolean startSending(int attemptNo, long now, Instant deadlineAt) {
+    boolean startSending(int attemptNo, long now, long deadlineAtMillis) {
         sendingSince = now;
-        deadline = deadlineAt;
+        deadlineMillis = deadlineAtMillis;
         return STAMP.compareAndSet(this, ((long) attemptNo << 2) | LEASED, ((long) attemptNo << 2) | SENDING);
     }
 
@@ -214,8 +215,8 @@ final class PendingBatch<T, R> implements Batch<T> {
 
     @Override
     public Instant deadline() {
-        Instant d = deadline;
-        return d != null ? d : Instant.MAX;
+        long d = deadlineMillis;
+        return d != 0 ? Instant.ofEpochMilli(d) : Instant.MAX;
     }
 
     @Override
