@@ -2,6 +2,7 @@ package dev.batcher.dispatch;
 
 import dev.batcher.DropReason;
 import dev.batcher.ItemSizer;
+import dev.batcher.Ordering;
 import dev.batcher.kernel.Kernel;
 import dev.batcher.kernel.KernelSpec;
 import dev.batcher.kernel.KernelStats;
@@ -45,7 +46,8 @@ final class BufferedDispatcher<T> implements Dispatcher<T> {
         this.maxItemBytes = Math.min(batchLimit, bufferLimit);
         Scheduler scheduler = config.scheduler();
         KernelSpec<T> spec = new KernelSpec<>("Dispatcher", name, config.batching(), config.buffer(), config.sends(),
-                config.rateLimit(), config.ordering(), config.keyExtractor(),
+                config.rateLimit(), config.ordering(),
+                config.ordering() == Ordering.PER_KEY ? config.keyExtractor() : null, null,
                 sizer == null ? null : sizer::sizeOf, null, gateFor(config), config.retryPolicy(),
                 config.backOffPolicy(), config.errorHandler(), config.dropHandler(), config.drainedCallback(),
                 config.listener(), scheduler);

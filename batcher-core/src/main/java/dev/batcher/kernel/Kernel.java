@@ -25,6 +25,7 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -60,6 +61,8 @@ public final class Kernel<T, R> {
     private static final int REQUIRED = 1;
     private static final int PROCESSING = 2;
     private static final int DRAIN_CHUNK = 1024;
+    private static final long SPIN_NANOS = 20_000;
+    private static final long NOT_ARMED = Long.MIN_VALUE;
     private static final VarHandle DRAIN_STATUS;
 
     static {
@@ -84,7 +87,6 @@ public final class Kernel<T, R> {
     private final RetryState.Policies retryPolicies;
     private final SendGate gate;
     private final BatchLimits batching;
-    private final long maxAgeNanos;
     private final long sendTimeoutNanos;
     private final long heartbeatPeriodNanos;
     private final int initialBatchCapacity;
@@ -101,10 +103,11 @@ public final class Kernel<T, R> {
     // Everything below is guarded by the lock.
     private final Lane<T, R> mainLane;
     private final Map<Object, Lane<T, R>> keyLanes;
-    private final Lane<T, R> heartbeatLane = new Lane<>(null, false);
+    private final Lane<T, R> heartbeatLane;
     private final ArrayDeque<Lane<T, R>> ready = new ArrayDeque<>();
-    /** Open batches in the order they were opened; sealed ones are skipped lazily. For age cuts. */
-    private final ArrayDeque<PendingBatch<T, R>> openBatches = new ArrayDeque<>();
+    /** Open batches by when their age is up; sealed ones are skipped lazily. For age cuts. */
+    private final PriorityQueue<PendingBatch<T, R>> openBatches = new PriorityQueue<>(
+            (a, b) -> a.dueAt != b.dueAt ? Long.compare(a.dueAt - b.dueAt, 0) : Long.compare(a.createdAt - b.createdAt, 0));
     /** Batches in lanes (open or sealed), oldest first: drop-oldest's victims in O(1). */
     private PendingBatch<T, R> oldestWaiting;
     private PendingBatch<T, R> newestWaiting;
@@ -134,7 +137,7 @@ public final class Kernel<T, R> {
     private DropReason stopReason;
     private boolean paused;
     private boolean backlogged;
-    private boolean ageTimerArmed;
+    private long ageTimerDue = NOT_ARMED;
     private boolean leaseTimerArmed;
     private volatile boolean isDrained;
     private Scheduler.Cancellable heartbeatTimer;
@@ -153,7 +156,6 @@ public final class Kernel<T, R> {
         this.ownsScheduler = spec.scheduler() == null;
         this.scheduler = ownsScheduler ? Scheduler.system("batcher-" + name + "-timer") : spec.scheduler();
         this.batching = spec.batching();
-        this.maxAgeNanos = batching.maxAge().toNanos();
         this.sendTimeoutNanos = spec.sends().timeout().toNanos();
         this.heartbeatPeriodNanos = spec.rate().heartbeatPeriodNanos();
         this.initialBatchCapacity = batching.maxItems() == BatchLimits.UNLIMITED ? 64 : Math.min(batching.maxItems(), 1024);
@@ -161,10 +163,11 @@ public final class Kernel<T, R> {
         this.gate = spec.gate();
         this.listening = !spec.listener().isNoOp();
         this.retryPolicies = new RetryState.Policies(spec.retryPolicy(), spec.backOffPolicy());
-        boolean keyed = spec.ordering() == Ordering.PER_KEY;
+        boolean keyed = spec.keyExtractor() != null;
         this.ring = new IntakeRing<>(spec.buffer().maxItems(), spec.buffer().maxBytes(), spec.sizer() != null,
                 spec.costOf() != null, keyed);
-        this.mainLane = new Lane<>(null, spec.ordering() == Ordering.FIFO);
+        this.heartbeatLane = newLane(null, false);
+        this.mainLane = newLane(null, spec.ordering() == Ordering.FIFO);
         this.keyLanes = keyed ? new HashMap<>() : null;
         this.lastLeaseAt = scheduler.nanoTime();
         this.threads = new KernelThreads(name, this);
@@ -332,12 +335,32 @@ public final class Kernel<T, R> {
                 Thread.yield();
                 continue;
             }
+            if (awaitItemsBriefly()) {
+                continue;
+            }
             if (DRAIN_STATUS.compareAndSet(this, PROCESSING, IDLE) && ring.pending() == 0) {
                 while (drainStatus == IDLE && !isDrained) {
                     LockSupport.park(this);
                 }
             }
         }
+    }
+
+    /**
+     * Before going idle, watches the ring for {@value #SPIN_NANOS} ns: under a steady stream the next item comes
+     * sooner than a park and unpark would take, and producers then never pay for waking the intake. Idle after that:
+     * no CPU.
+     */
+    private boolean awaitItemsBriefly() {
+        long start = System.nanoTime();
+        int spins = 0;
+        while (ring.pending() == 0) {
+            if ((++spins & 63) == 0 && System.nanoTime() - start > SPIN_NANOS) {
+                return false;
+            }
+            Thread.onSpinWait();
+        }
+        return true;
     }
 
     /** Under the lock: moves up to {@code max} published items from the ring into batches. */
@@ -355,29 +378,42 @@ public final class Kernel<T, R> {
         }
     }
 
+    private Lane<T, R> newLane(Object key, boolean exclusive) {
+        LanePolicy policy = key != null && spec.lanePolicy() != null ? spec.lanePolicy().apply(key) : null;
+        BatchLimits limits = policy != null && policy.batching() != null ? policy.batching() : batching;
+        Duration timeout = policy != null && policy.sendTimeout() != null ? policy.sendTimeout() : spec.sends().timeout();
+        return new Lane<>(key, exclusive, limits, timeout.toNanos());
+    }
+
+    private Lane<T, R> keyLane(Object key) {
+        return newLane(key, spec.ordering() == Ordering.PER_KEY);
+    }
+
     /** Under the lock: adds one drained item to its lane's open batch, cutting by count and bytes. */
     private void append(T item, CompletableFuture<R> future, long bytes, long cost, Object key) {
-        Lane<T, R> lane = key == null ? mainLane : keyLanes.computeIfAbsent(key, k -> new Lane<>(k, true));
+        Lane<T, R> lane = key == null ? mainLane : keyLanes.computeIfAbsent(key, this::keyLane);
         PendingBatch<T, R> batch = lane.open;
-        if (batch != null && batching.overflows(batch.bytes(), bytes)) {
+        if (batch != null && lane.limits.overflows(batch.bytes(), bytes)) {
             seal(lane);
             batch = null;
         }
         if (batch == null) {
-            batch = new PendingBatch<>(lane, scheduler.nanoTime(), initialBatchCapacity);
+            long now = scheduler.nanoTime();
+            batch = new PendingBatch<>(lane, now, initialBatchCapacity);
+            batch.dueAt = now + lane.maxAgeNanos;
             lane.open = batch;
-            openBatches.addLast(batch);
+            openBatches.add(batch);
             linkNewest(batch);
-            if (!ageTimerArmed) {
-                ageTimerArmed = true;
-                scheduler.schedule(this::onAgeTimer, maxAgeNanos);
+            if (ageTimerDue == NOT_ARMED || batch.dueAt - ageTimerDue < 0) {
+                ageTimerDue = batch.dueAt;
+                scheduler.schedule(this::onAgeTimer, lane.maxAgeNanos);
             }
         }
         batch.add(item, future, bytes, cost);
         submitted++;
         bufferedItems++;
         bufferedBytes += bytes;
-        if (batching.isFull(batch.size(), batch.bytes())) {
+        if (lane.limits.isFull(batch.size(), batch.bytes())) {
             seal(lane);
         }
     }
@@ -388,8 +424,8 @@ public final class Kernel<T, R> {
         lane.open = null;
         batch.place = PendingBatch.Place.SEALED;
         lane.sealed.addLast(batch);
-        if (openBatches.peekFirst() == batch) {
-            openBatches.pollFirst();
+        if (openBatches.peek() == batch) {
+            openBatches.poll();
         }
         offerReady(lane, false);
     }
@@ -518,21 +554,21 @@ public final class Kernel<T, R> {
     private void onAgeTimer() {
         lock.lock();
         try {
-            ageTimerArmed = false;
+            ageTimerDue = NOT_ARMED;
             if (stopped) {
                 return;
             }
             drainRingFully();
             long now = scheduler.nanoTime();
             PendingBatch<T, R> batch;
-            while ((batch = openBatches.peekFirst()) != null) {
+            while ((batch = openBatches.peek()) != null) {
                 if (batch.place != PendingBatch.Place.OPEN || batch.lane.open != batch) {
-                    openBatches.pollFirst();
+                    openBatches.poll();
                     continue;
                 }
-                long due = batch.createdAt + maxAgeNanos - now;
+                long due = batch.dueAt - now;
                 if (due > 0) {
-                    ageTimerArmed = true;
+                    ageTimerDue = batch.dueAt;
                     scheduler.schedule(this::onAgeTimer, due);
                     break;
                 }
@@ -561,7 +597,7 @@ public final class Kernel<T, R> {
                 if (batch.phase() != PendingBatch.SENDING) {
                     continue;
                 }
-                long due = batch.sendingSince() + sendTimeoutNanos - now;
+                long due = batch.sendingSince() + batch.lane.timeoutNanos - now;
                 if (due > 0) {
                     nextDue = Math.min(nextDue, due);
                     continue;
@@ -569,10 +605,12 @@ public final class Kernel<T, R> {
                 int attempt = batch.attempt;
                 if (batch.abandon(attempt, true) == PendingBatch.SENDING) {
                     abandonedSends++;
-                    SendTimeoutException timeout = new SendTimeoutException(name, spec.sends().timeout());
+                    SendTimeoutException timeout = new SendTimeoutException(name,
+                            Duration.ofNanos(batch.lane.timeoutNanos));
                     int items = batch.size();
                     long batchBytes = batch.bytes();
-                    callbacks.event(() -> spec.listener().onSendCompleted(items, batchBytes, sendTimeoutNanos,
+                    long took = batch.lane.timeoutNanos;
+                    callbacks.event(() -> spec.listener().onSendCompleted(items, batchBytes, took,
                             SendOutcome.TIMEOUT));
                     callbacks.settle(0, () -> decide(batch, attempt, timeout));
                 }
@@ -704,7 +742,7 @@ public final class Kernel<T, R> {
             error = ex;
         }
         if (error == null) {
-            long deadline = System.currentTimeMillis() + TimeUnit.NANOSECONDS.toMillis(sendTimeoutNanos);
+            long deadline = System.currentTimeMillis() + TimeUnit.NANOSECONDS.toMillis(batch.lane.timeoutNanos);
             if (!batch.startSending(attemptNo, scheduler.nanoTime(), deadline)) {
                 return null;
             }
@@ -841,7 +879,7 @@ public final class Kernel<T, R> {
         inFlight.add(batch);
         batch.place = PendingBatch.Place.IN_FLIGHT;
         lastLeaseAt = scheduler.nanoTime();
-        armLeaseTimer(sendTimeoutNanos);
+        armLeaseTimer(batch.lane.timeoutNanos);
         batch.lease();
         if (!ready.isEmpty()) {
             work.signal();
@@ -1062,7 +1100,7 @@ public final class Kernel<T, R> {
 
     private void sealAllOpen() {
         PendingBatch<T, R> batch;
-        while ((batch = openBatches.pollFirst()) != null) {
+        while ((batch = openBatches.poll()) != null) {
             if (batch.place == PendingBatch.Place.OPEN && batch.lane.open == batch) {
                 seal(batch.lane);
             }

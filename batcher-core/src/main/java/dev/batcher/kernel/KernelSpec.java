@@ -26,7 +26,9 @@ import org.springframework.retry.backoff.BackOffPolicy;
  * @param sends concurrency and timeout of sends
  * @param rate heartbeats ({@link RateLimit#minPerSecond()}); the rate itself is in {@code gate}
  * @param ordering the order guarantee
- * @param keyExtractor the key of an item for {@link Ordering#PER_KEY} (or a per-watcher lane), else {@code null}
+ * @param keyExtractor the lane key of an item, else {@code null} (one lane); lanes are exclusive (one batch out at a
+ *     time) only with {@link Ordering#PER_KEY}
+ * @param lanePolicy cut rules and send timeout of the lane of a key (a watcher's), or {@code null} for the engine's
  * @param sizer the bytes of an item, or {@code null} (0 bytes)
  * @param costOf the cost of an item, or {@code null}: permits are then taken per batch with cost 1
  * @param gate permits taken before every send, outside every lock, or {@code null}
@@ -48,6 +50,7 @@ public record KernelSpec<T>(
         RateLimit rate,
         Ordering ordering,
         Function<? super T, ?> keyExtractor,
+        Function<Object, LanePolicy> lanePolicy,
         ToLongFunction<? super T> sizer,
         ToLongFunction<? super T> costOf,
         SendGate gate,

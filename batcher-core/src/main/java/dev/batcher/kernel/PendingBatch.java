@@ -36,6 +36,8 @@ final class PendingBatch<T, R> implements Batch<T> {
 
     final Lane<T, R> lane;
     final long createdAt;
+    /** When the open batch's age is up, on the scheduler's clock. */
+    long dueAt;
     private Object[] items;
     private CompletableFuture<R>[] futures;
     private int size;
