@@ -40,7 +40,7 @@ else
 fi
 
 echo "Building batcher-benchmarks..." >&2
-mvn -B -q -Dstyle.color=never -pl batcher-benchmarks -am package -DskipTests
+mvn -B -q -pl batcher-benchmarks -am package -DskipTests >&2
 
 jar=batcher-benchmarks/target/benchmarks.jar
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
