@@ -1,0 +1,33 @@
+package dev.batcher.kernel;
+
+import java.util.ArrayDeque;
+
+/**
+ * A queue of batches that share an ordering constraint: the single lane of {@code none} (batches leave in parallel)
+ * or {@code fifo}, or one lane per key for {@code per-key}. An exclusive lane has at most one batch out at a time
+ * (being sent or waiting for its retry), which is what keeps its order. Guarded by the kernel lock.
+ */
+final class Lane<T, R> {
+
+    final Object key;
+    final boolean exclusive;
+    PendingBatch<T, R> open;
+    final ArrayDeque<PendingBatch<T, R>> sealed = new ArrayDeque<>();
+    /** For an exclusive lane: a batch of it is being sent or waits for a retry. */
+    boolean busy;
+    /** Whether the lane is in the kernel's ready queue. */
+    boolean queued;
+
+    Lane(Object key, boolean exclusive) {
+        this.key = key;
+        this.exclusive = exclusive;
+    }
+
+    boolean sendable() {
+        return !sealed.isEmpty() && !(exclusive && busy);
+    }
+
+    boolean idle() {
+        return open == null && sealed.isEmpty() && !busy;
+    }
+}
