@@ -3,6 +3,9 @@ package dev.batcher.dispatch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.batcher.DropReason;
+import dev.batcher.FullBehavior;
+import dev.batcher.SubmitInterruptedException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
