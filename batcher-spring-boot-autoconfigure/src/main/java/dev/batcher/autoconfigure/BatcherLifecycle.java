@@ -8,7 +8,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
-import org.springframework.boot.convert.DurationStyle;
 import org.springframework.context.SmartLifecycle;
 
 /**
@@ -68,14 +67,14 @@ final class BatcherLifecycle implements SmartLifecycle {
     public void start() {
         Duration needed = this.timeout.plus(CLOSE_MARGIN);
         if (this.phaseTimeout.compareTo(needed) < 0 && !this.registry.names().isEmpty()) {
-            logger.warn("spring.lifecycle.timeout-per-shutdown-phase=" + DurationStyle.SIMPLE.print(this.phaseTimeout)
-                    + " is shorter than batcher.shutdown.timeout=" + DurationStyle.SIMPLE.print(this.timeout)
+            logger.warn("spring.lifecycle.timeout-per-shutdown-phase=" + Formats.duration(this.phaseTimeout)
+                    + " is shorter than batcher.shutdown.timeout=" + Formats.duration(this.timeout)
                     + " plus the " + CLOSE_MARGIN.toSeconds() + "s that closing a dispatcher may take beyond it: on "
                     + "shutdown Spring would stop waiting and close the dispatchers before they drained, dropping what "
                     + "they hold. Set spring.lifecycle.timeout-per-shutdown-phase to at least "
-                    + DurationStyle.SIMPLE.print(needed) + ((this.phaseTimeout.compareTo(CLOSE_MARGIN) > 0)
+                    + Formats.duration(needed) + ((this.phaseTimeout.compareTo(CLOSE_MARGIN) > 0)
                             ? ", or batcher.shutdown.timeout to at most "
-                                    + DurationStyle.SIMPLE.print(this.phaseTimeout.minus(CLOSE_MARGIN))
+                                    + Formats.duration(this.phaseTimeout.minus(CLOSE_MARGIN))
                             : "") + ".");
         }
         this.registry.start();

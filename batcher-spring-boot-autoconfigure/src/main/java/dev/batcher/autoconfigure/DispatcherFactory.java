@@ -159,7 +159,8 @@ final class DispatcherFactory implements BatcherDispatchers {
             return action.get();
         }
         catch (InvalidOptionException ex) {
-            boolean defaultValue = CoreCompatibility.isDefaultValue(ex, !settings.isConfigured(ex.getOption()));
+            boolean defaultValue = settings.isPassedAsDefault(ex.getOption())
+                    || CoreCompatibility.isDefaultValue(ex, !settings.isConfigured(ex.getOption()));
             throw InvalidDispatcherPropertyException.of(settings, itemType, ex, defaultValue);
         }
     }

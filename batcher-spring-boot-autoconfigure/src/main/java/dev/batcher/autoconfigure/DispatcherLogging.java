@@ -12,7 +12,6 @@ import java.util.StringJoiner;
 import java.util.concurrent.TimeUnit;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
-import org.springframework.boot.convert.DurationStyle;
 
 /**
  * What the starter logs about dispatchers, under the logger {@code dev.batcher.dispatch.Dispatcher}: one INFO line
@@ -85,18 +84,11 @@ final class DispatcherLogging {
     }
 
     private static String bytes(long bytes) {
-        if (bytes < 0) {
-            return "unlimited";
-        }
-        long megabyte = 1024 * 1024;
-        if (bytes % megabyte == 0) {
-            return bytes / megabyte + "MB";
-        }
-        return (bytes % 1024 == 0) ? bytes / 1024 + "KB" : bytes + "B";
+        return Formats.bytes(bytes);
     }
 
     private static String duration(Duration duration) {
-        return DurationStyle.SIMPLE.print(duration);
+        return Formats.duration(duration);
     }
 
     /** A listener that logs each send attempt at DEBUG (the level can change at runtime). */

@@ -2,6 +2,7 @@ package dev.batcher.autoconfigure;
 
 import dev.batcher.dispatch.DispatcherConfig;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.springframework.boot.context.properties.bind.AbstractBindHandler;
 import org.springframework.boot.context.properties.bind.BindContext;
@@ -25,6 +26,13 @@ final class DispatcherSettings {
     static final String DEFAULTS_PREFIX = "batcher.defaults";
 
     static final String DISPATCHERS_PREFIX = "batcher.dispatchers";
+
+    /** Options the engine takes in one setter, {@code retry(maxAttempts, initialBackoff, multiplier, maxBackoff)}. */
+    private static final List<String> RETRY = List.of("retry.max-attempts", "retry.initial-backoff",
+            "retry.multiplier", "retry.max-backoff");
+
+    /** Options the engine takes in one setter, {@code rateLimit(batchesPerSecond, burst)}. */
+    private static final List<String> RATE_LIMIT = List.of("rate-limit.batches-per-second", "rate-limit.burst");
 
     private final String name;
 
@@ -109,6 +117,27 @@ final class DispatcherSettings {
     }
 
     /**
+     * Whether an option the configuration does not set is passed to the builder anyway, with its default value,
+     * because it shares a setter with one that is set ({@code retry.*}, {@code rate-limit.batches-per-second} and
+     * {@code rate-limit.burst}).
+     *
+     * @param option the key relative to the instance
+     * @return {@code true} when the engine received the default value of this option from the properties
+     */
+    boolean isPassedAsDefault(String option) {
+        if (isConfigured(option)) {
+            return false;
+        }
+        if (option.startsWith("retry.")) {
+            return RETRY.stream().anyMatch(this::isConfigured);
+        }
+        if (RATE_LIMIT.contains(option)) {
+            return RATE_LIMIT.stream().anyMatch(this::isConfigured);
+        }
+        return false;
+    }
+
+    /**
      * Passes the options the configuration set to a builder; the others keep the engine's defaults.
      *
      * @param builder the builder to configure
@@ -149,14 +178,13 @@ final class DispatcherSettings {
         if (isConfigured("buffer.block-timeout")) {
             builder.blockTimeout(buffer.getBlockTimeout());
         }
-        if (isConfigured("rate-limit.batches-per-second") || isConfigured("rate-limit.burst")) {
+        if (RATE_LIMIT.stream().anyMatch(this::isConfigured)) {
             builder.rateLimit(rateLimit.getBatchesPerSecond(), rateLimit.getBurst());
         }
         if (isConfigured("rate-limit.min-batches-per-second")) {
             builder.minBatchesPerSecond(rateLimit.getMinBatchesPerSecond());
         }
-        if (isConfigured("retry.max-attempts") || isConfigured("retry.initial-backoff")
-                || isConfigured("retry.multiplier") || isConfigured("retry.max-backoff")) {
+        if (RETRY.stream().anyMatch(this::isConfigured)) {
             builder.retry(retry.getMaxAttempts(), retry.getInitialBackoff(), retry.getMultiplier(),
                     retry.getMaxBackoff());
         }

@@ -77,7 +77,7 @@ public class InvalidDispatcherPropertyException extends BatcherStartupException 
         Origin origin = null;
         if ("drain-timeout".equals(option)) {
             property = "batcher.shutdown.timeout";
-            value = String.valueOf(ex.getValue());
+            value = readable(String.valueOf(ex.getValue()));
             source = Source.CONFIGURATION;
         }
         else if (configured != null) {
@@ -88,7 +88,7 @@ public class InvalidDispatcherPropertyException extends BatcherStartupException 
         }
         else {
             property = DispatcherSettings.DISPATCHERS_PREFIX + "." + name + "." + option;
-            value = String.valueOf(ex.getValue());
+            value = readable(String.valueOf(ex.getValue()));
             source = defaultValue ? Source.DEFAULT : Source.CODE;
         }
         String qualifier = switch (source) {
@@ -101,9 +101,9 @@ public class InvalidDispatcherPropertyException extends BatcherStartupException 
                 + "    Property: " + property + System.lineSeparator()
                 + "    Value: \"" + value + "\"" + qualifier + System.lineSeparator()
                 + ((origin != null) ? "    Origin: " + origin + System.lineSeparator() : "")
-                + "    Reason: " + ex.getProblem();
+                + "    Reason: " + readable(ex.getProblem());
         String action = action(name, itemType, option, ex, property, source);
-        String message = property + "=" + value + qualifier + ": " + ex.getProblem() + ". " + action;
+        String message = property + "=" + value + qualifier + ": " + readable(ex.getProblem()) + ". " + action;
         return new InvalidDispatcherPropertyException(message, description, action, ex, name, property, value);
     }
 
@@ -129,6 +129,11 @@ public class InvalidDispatcherPropertyException extends BatcherStartupException 
             case CODE -> "Fix the value that a DispatcherCustomizer bean (or the BatcherDispatchers build call) sets "
                     + "for dispatcher '" + name + "'.";
         };
+    }
+
+    /** A duration the engine printed in ISO-8601 ({@code PT1M}), in the form of the properties ({@code 1m}). */
+    private static String readable(String value) {
+        return Formats.durations(value);
     }
 
     private static String customizer(String name, String itemType, String suffix, String call) {
