@@ -1,6 +1,11 @@
 package dev.batcher.dispatch;
 
+import dev.batcher.BufferFullException;
+import dev.batcher.DropReason;
+import dev.batcher.ItemDroppedException;
 import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -69,10 +74,36 @@ public interface Dispatcher<T> extends AutoCloseable {
      */
     void enqueue(T item);
 
-    /** Cuts every partly filled batch now, so that it is sent without waiting for {@code maxBatchAge}. */
-    void flush();
+    /**
+     * Submits items one after the other, as {@link #submit} does.
+     *
+     * @param items the items, none {@code null}
+     * @return one future per item, in the same order
+     * @throws BufferFullException when the buffer refuses an item; the items before it were submitted
+     */
+    List<CompletableFuture<Void>> submitAll(Collection<? extends T> items);
 
-    /** Stops starting new sends; items keep being buffered (and producers block or drop when it fills). */
+    /**
+     * Enqueues items one after the other, as {@link #enqueue} does.
+     *
+     * @param items the items, none {@code null}
+     * @throws BufferFullException when the buffer refuses an item; the items before it were enqueued
+     */
+    void enqueueAll(Collection<? extends T> items);
+
+    /**
+     * Cuts every partly filled batch now, so that it is sent without waiting for {@code maxBatchAge}.
+     *
+     * @return completed once every item submitted before the call is settled: sent or dropped, its future completed
+     *     and the drop handler called
+     */
+    CompletableFuture<Void> flush();
+
+    /**
+     * Stops starting new sends; items keep being buffered (and producers block or drop when it fills).
+     *
+     * @throws IllegalStateException after {@link #close()} or {@link #shutdownNow()}: a pause would stall the drain
+     */
     void pause();
 
     /** Undoes {@link #pause()}. */

@@ -4,7 +4,7 @@ import dev.batcher.dispatch.BatchSender;
 import dev.batcher.dispatch.Dispatcher;
 import dev.batcher.dispatch.DispatcherConfig;
 import dev.batcher.dispatch.DispatcherListener;
-import dev.batcher.dispatch.InvalidOptionException;
+import dev.batcher.InvalidOptionException;
 import dev.batcher.spring.BatcherDispatchers;
 import dev.batcher.spring.DispatcherCustomizer;
 import java.util.IdentityHashMap;
@@ -159,8 +159,7 @@ final class DispatcherFactory implements BatcherDispatchers {
             return action.get();
         }
         catch (InvalidOptionException ex) {
-            boolean defaultValue = settings.isPassedAsDefault(ex.getOption())
-                    || CoreCompatibility.isDefaultValue(ex, !settings.isConfigured(ex.getOption()));
+            boolean defaultValue = settings.isPassedAsDefault(ex.getOption()) || ex.isDefaultValue();
             throw InvalidDispatcherPropertyException.of(settings, itemType, ex, defaultValue);
         }
     }

@@ -3,8 +3,8 @@ package dev.batcher.autoconfigure;
 import dev.batcher.dispatch.Dispatcher;
 import dev.batcher.dispatch.DispatcherListener;
 import dev.batcher.dispatch.DispatcherStats;
-import dev.batcher.dispatch.DropReason;
-import dev.batcher.dispatch.SendOutcome;
+import dev.batcher.DropReason;
+import dev.batcher.SendOutcome;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -93,11 +93,9 @@ final class DispatcherMeterBinder implements DispatcherInstrumentation {
                 .baseUnit("items")
                 .tags(tags)
                 .register(this.registry));
-        if (CoreCompatibility.hasAbandonedSends()) {
-            list.add(gauge("batcher.sends.abandoned",
-                    "Send attempts abandoned after send-timeout whose thread is still inside the sink", null,
-                    dispatcher, tags, CoreCompatibility::abandonedSends));
-        }
+        list.add(gauge("batcher.sends.abandoned",
+                "Send attempts abandoned after send-timeout whose thread is still inside the sink", null, dispatcher,
+                tags, DispatcherStats::abandonedSends));
     }
 
     private Gauge gauge(String meterName, String description, String baseUnit, Dispatcher<?> dispatcher, Tags tags,

@@ -1,7 +1,7 @@
 package dev.batcher.autoconfigure;
 
-import dev.batcher.dispatch.DropHandler;
-import dev.batcher.dispatch.DropReason;
+import dev.batcher.DropHandler;
+import dev.batcher.DropReason;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.List;

@@ -1,6 +1,6 @@
 package dev.batcher.autoconfigure;
 
-import dev.batcher.dispatch.InvalidOptionException;
+import dev.batcher.InvalidOptionException;
 import java.beans.Introspector;
 import org.springframework.boot.context.properties.source.ConfigurationProperty;
 import org.springframework.boot.origin.Origin;

@@ -8,7 +8,7 @@ import dev.batcher.autoconfigure.TestSinks.BlockingSink;
 import dev.batcher.autoconfigure.TestSinks.OrderEvent;
 import dev.batcher.autoconfigure.TestSinks.OrderSinkConfiguration;
 import dev.batcher.dispatch.Dispatcher;
-import dev.batcher.dispatch.DropReason;
+import dev.batcher.DropReason;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;

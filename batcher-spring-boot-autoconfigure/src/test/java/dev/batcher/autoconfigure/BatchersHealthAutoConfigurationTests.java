@@ -10,7 +10,7 @@ import dev.batcher.autoconfigure.TestSinks.FailingSink;
 import dev.batcher.autoconfigure.TestSinks.InvoiceSink;
 import dev.batcher.autoconfigure.TestSinks.OrderEvent;
 import dev.batcher.autoconfigure.TestSinks.OrderSinkConfiguration;
-import dev.batcher.dispatch.BufferFullException;
+import dev.batcher.BufferFullException;
 import dev.batcher.dispatch.Dispatcher;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;

@@ -2,8 +2,8 @@ package dev.batcher.autoconfigure;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.batcher.dispatch.DropHandler;
-import dev.batcher.dispatch.DropReason;
+import dev.batcher.DropHandler;
+import dev.batcher.DropReason;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;

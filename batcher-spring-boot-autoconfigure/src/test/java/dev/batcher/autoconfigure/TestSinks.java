@@ -2,7 +2,7 @@ package dev.batcher.autoconfigure;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.batcher.dispatch.Batch;
+import dev.batcher.Batch;
 import dev.batcher.dispatch.Dispatcher;
 import dev.batcher.spring.BatchSink;
 import dev.batcher.spring.BatcherRegistry;

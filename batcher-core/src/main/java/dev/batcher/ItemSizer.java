@@ -1,4 +1,4 @@
-package dev.batcher.dispatch;
+package dev.batcher;
 
 /**
  * Tells the size of an item in bytes (luci's {@code ItemSizeFunc}), for the {@code maxBatchBytes} and

@@ -1,5 +1,7 @@
-package dev.batcher.dispatch;
+package dev.batcher;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 
 /**
@@ -24,10 +26,22 @@ public interface Batch<T> {
     /** The ordering key shared by every item of this batch with {@link Ordering#PER_KEY}; {@code null} otherwise. */
     Object key();
 
+    /**
+     * When this attempt will be abandoned for running past {@code send-timeout}: a sink that cannot be interrupted
+     * (JDBC, plain sockets) should set its own timeouts from it, for example {@code Statement.setQueryTimeout}.
+     */
+    Instant deadline();
+
+    /** The time left before {@link #deadline()}, never negative. */
+    default Duration timeLeft() {
+        Duration left = Duration.between(Instant.now(), deadline());
+        return left.isNegative() ? Duration.ZERO : left;
+    }
+
     /** Which attempt this is: 1 for the first send, 2 for the first retry, and so on. */
     int attempt();
 
-    /** {@code true} for the empty batches sent to keep a minimum send rate (see {@code minBatchesPerSecond}). */
+    /** {@code true} for the empty batches sent to keep a minimum send rate (see {@code minBatchesPerSecond}); they are never retried. */
     default boolean isHeartbeat() {
         return size() == 0;
     }

@@ -1,4 +1,4 @@
-package dev.batcher.dispatch;
+package dev.batcher;
 
 /** What a submit does when the buffer is at its item or byte limit. */
 public enum FullBehavior {
@@ -7,9 +7,9 @@ public enum FullBehavior {
     BLOCK,
 
     /**
-     * Never wait: drop the oldest batch that is not being sent, reporting its items with
-     * {@link DropReason#OLDEST_DROPPED} (luci DropOldestBatch). When every buffered batch is being sent, the new
-     * item itself is refused with {@link BufferFullException}.
+     * Never wait, never refuse: make room by dropping whole batches with {@link DropReason#OLDEST_DROPPED} (luci
+     * DropOldestBatch): the oldest batch waiting in the buffer first, then the oldest one waiting for a retry or being
+     * sent (a later outcome of that send is ignored), then the open batch.
      */
     DROP_OLDEST,
 

@@ -1,4 +1,4 @@
-package dev.batcher.dispatch;
+package dev.batcher;
 
 import java.util.Locale;
 

@@ -1,12 +1,13 @@
-package dev.batcher.dispatch;
+package dev.batcher;
 
 import java.util.List;
 
 /**
  * Told about every item that will not be sent (luci's {@code DropFn}).
  *
- * <p>Called outside the dispatcher's locks, from the thread that made the decision (a producer, a sender or the
- * timer thread). Keep it quick. A handler that throws is logged and ignored; it never stops the dispatcher.
+ * <p>Called on the engine's callback thread ({@code batcher-<name>-callbacks}), outside every lock, in the order the
+ * drops were decided, never on a producer, sender or timer thread. A slow handler delays other callbacks (futures,
+ * other drops), not sends. A handler that throws is logged and ignored; it never stops the engine.
  *
  * @param <T> the item type
  */

@@ -1,4 +1,4 @@
-package dev.batcher.dispatch;
+package dev.batcher;
 
 /**
  * A configuration option has a value the engine cannot work with. {@link #getOption()} is the option's name as a
@@ -15,6 +15,8 @@ public class InvalidOptionException extends IllegalArgumentException {
 
     private final String problem;
 
+    private final boolean defaultValue;
+
     /**
      * Creates the exception.
      *
@@ -23,10 +25,28 @@ public class InvalidOptionException extends IllegalArgumentException {
      * @param problem what is wrong and how to fix it
      */
     public InvalidOptionException(String option, Object value, String problem) {
-        super("Invalid option " + option + "=" + value + ": " + problem);
+        this(option, value, problem, false);
+    }
+
+    /**
+     * Creates the exception.
+     *
+     * @param option the option's property-style name, such as {@code max-concurrent-sends}
+     * @param value the rejected value
+     * @param problem what is wrong and how to fix it
+     * @param defaultValue whether the value is the option's default, which the user did not set
+     */
+    public InvalidOptionException(String option, Object value, String problem, boolean defaultValue) {
+        super("Invalid option " + option + "=" + value + (defaultValue ? " (the default)" : "") + ": " + problem);
         this.option = option;
         this.value = value;
         this.problem = problem;
+        this.defaultValue = defaultValue;
+    }
+
+    /** Whether the rejected value is the option's default, which the user did not set. */
+    public boolean isDefaultValue() {
+        return defaultValue;
     }
 
     /** The option's property-style name relative to the instance, for example {@code buffer.max-items}. */

@@ -1,4 +1,4 @@
-package dev.batcher.dispatch;
+package dev.batcher;
 
 /**
  * Thrown by a {@link BatchSender} (directly or as a cause) for a failure that retrying cannot fix, such as a

@@ -1,4 +1,4 @@
-package dev.batcher.dispatch;
+package dev.batcher;
 
 /**
  * Completes the future of a submitted item that was dropped instead of sent. {@link #getReason()} tells why;

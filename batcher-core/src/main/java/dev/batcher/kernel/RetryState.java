@@ -1,4 +1,4 @@
-package dev.batcher.dispatch;
+package dev.batcher.kernel;
 
 import org.springframework.retry.RetryContext;
 import org.springframework.retry.RetryPolicy;

@@ -1,4 +1,4 @@
-package dev.batcher.dispatch;
+package dev.batcher;
 
 import java.util.Locale;
 
@@ -17,10 +17,13 @@ public enum DropReason {
     /** The error handler decided the failure cannot be fixed by retrying. */
     NOT_RETRYABLE,
 
-    /** {@link Dispatcher#shutdownNow()} dropped what was left. */
+    /** The producer was interrupted while it waited for room; it keeps its interrupt flag. */
+    INTERRUPTED,
+
+    /** {@code shutdownNow()} dropped what was left. */
     CANCELLED,
 
-    /** {@link Dispatcher#close(java.time.Duration)} ran out of time before everything was sent. */
+    /** {@code close(timeout)} ran out of time before everything was sent. */
     SHUTDOWN;
 
     private final String tag = name().toLowerCase(Locale.ROOT).replace('_', '-');

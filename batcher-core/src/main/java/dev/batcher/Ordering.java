@@ -1,4 +1,4 @@
-package dev.batcher.dispatch;
+package dev.batcher;
 
 /** The order in which batches reach the sender. */
 public enum Ordering {

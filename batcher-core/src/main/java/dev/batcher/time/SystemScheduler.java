@@ -1,4 +1,4 @@
-package dev.batcher.dispatch;
+package dev.batcher.time;
 
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;

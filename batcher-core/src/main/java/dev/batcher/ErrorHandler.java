@@ -1,4 +1,4 @@
-package dev.batcher.dispatch;
+package dev.batcher;
 
 /**
  * Decides whether a failed batch should be retried (luci's {@code ErrorFn}).
