@@ -62,28 +62,38 @@ final class BatcherPropertyNames {
      *     valid key is close
      */
     static String suggest(ConfigurationPropertyName unknown) {
-        int elements = unknown.getNumberOfElements() - 1;
+        int elements = unknown.getNumberOfElements();
+        StringBuilder written = new StringBuilder();
+        for (int i = 1; i < elements; i++) {
+            written.append((i > 1) ? "." : "").append(unknown.getElement(i, ConfigurationPropertyName.Form.ORIGINAL));
+        }
         String best = null;
         int bestDistance = Integer.MAX_VALUE;
         for (String key : KEYS) {
             String[] parts = key.split("\\.");
-            if (parts.length != elements) {
+            StringBuilder candidate = new StringBuilder();
+            boolean complete = true;
+            for (int i = 0; i < parts.length; i++) {
+                String part = parts[i];
+                if (part.equals(ANY)) {
+                    if (i + 1 >= elements) {
+                        complete = false;
+                        break;
+                    }
+                    part = unknown.getElement(i + 1, ConfigurationPropertyName.Form.ORIGINAL);
+                }
+                candidate.append((i > 0) ? "." : "").append(part);
+            }
+            if (!complete) {
                 continue;
             }
-            StringBuilder candidate = new StringBuilder(PREFIX);
-            int distance = 0;
-            for (int i = 0; i < parts.length; i++) {
-                String written = unknown.getElement(i + 1, ConfigurationPropertyName.Form.ORIGINAL);
-                String part = parts[i].equals(ANY) ? written : parts[i];
-                distance += distance(uniform(written), uniform(part));
-                candidate.append('.').append(part);
-            }
+            int distance = distance(uniform(written.toString()), uniform(candidate.toString()));
             if (distance < bestDistance) {
                 bestDistance = distance;
-                best = candidate.toString();
+                best = PREFIX + "." + candidate;
             }
         }
-        int length = uniform(unknown.toString()).length() - PREFIX.length();
+        int length = uniform(written.toString()).length();
         return (best != null && bestDistance > 0 && bestDistance <= Math.max(2, length / 4)) ? best : null;
     }
 
