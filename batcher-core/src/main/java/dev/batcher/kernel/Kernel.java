@@ -138,7 +138,8 @@ public final class Kernel<T, R> {
     private boolean paused;
     private boolean backlogged;
     private long ageTimerDue = NOT_ARMED;
-    private boolean leaseTimerArmed;
+    /** When the armed lease timer is due, or NOT_ARMED; re-armed earlier for a lane with a shorter send timeout. */
+    private long leaseTimerDue = NOT_ARMED;
     private volatile boolean isDrained;
     private Scheduler.Cancellable heartbeatTimer;
 
@@ -587,11 +588,14 @@ public final class Kernel<T, R> {
     private void onLeaseTimer() {
         lock.lock();
         try {
-            leaseTimerArmed = false;
+            long now = scheduler.nanoTime();
+            if (leaseTimerDue != NOT_ARMED && now - leaseTimerDue < 0) {
+                return; // superseded by a timer armed for an earlier lease; that one re-arms
+            }
+            leaseTimerDue = NOT_ARMED;
             if (isDrained) {
                 return;
             }
-            long now = scheduler.nanoTime();
             long nextDue = Long.MAX_VALUE;
             for (PendingBatch<T, R> batch : inFlight) {
                 if (batch.phase() != PendingBatch.SENDING) {
@@ -634,9 +638,11 @@ public final class Kernel<T, R> {
         return false;
     }
 
+    /** Arms the lease timer for {@code delay} from now unless it is already armed for that time or earlier. */
     private void armLeaseTimer(long delay) {
-        if (!leaseTimerArmed) {
-            leaseTimerArmed = true;
+        long due = scheduler.nanoTime() + delay;
+        if (leaseTimerDue == NOT_ARMED || due - leaseTimerDue < 0) {
+            leaseTimerDue = due;
             scheduler.schedule(this::onLeaseTimer, delay);
         }
     }
