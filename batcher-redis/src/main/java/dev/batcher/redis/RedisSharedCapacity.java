@@ -46,6 +46,12 @@ import org.springframework.data.redis.core.StringRedisTemplate;
  * missing epoch key: then no partition is handed out for one lease time, while former holders renew what they
  * held; see {@code docs/shared-capacity.md}.
  *
+ * <p>Events (go-batcher's names), each delivered on the limiter's thread: {@code capacity} (value: the new
+ * capacity), {@code target} (the new target, seen at the next request), {@code allocated} (a partition index),
+ * {@code released} (a partition index, once it no longer counts in {@link #capacity()}; the message says why: not
+ * needed, lease ended before it could be renewed, lease lost, limiter closed), {@code failed} (the capacity still
+ * missing after a request; the message says why) and {@code error} (a Redis call failed; the capacity now).
+ *
  * <p>{@link #capacity()}, {@link #setTarget} and {@link #target()} never touch Redis and never block. Listeners are
  * called on the limiter's thread. Redis calls block that thread for at most the connection's command timeout: set
  * it below the lease time (Spring Boot: {@code spring.data.redis.timeout}).
@@ -195,10 +201,14 @@ public final class RedisSharedCapacity implements CapacityLimiter {
         if (previous == CLOSED) {
             return;
         }
+        if (previous == STARTED && Thread.currentThread() == limiterThread) {
+            thread.shutdown(); // closed by a listener: the current tick releases everything when it ends
+            return;
+        }
         Future<?> release = previous == STARTED ? thread.submit(this::releaseAll) : null;
         thread.shutdown();
         try {
-            if (release != null && Thread.currentThread() != limiterThread) {
+            if (release != null) {
                 release.get(leaseNanos, TimeUnit.NANOSECONDS);
             }
         }
@@ -231,8 +241,21 @@ public final class RedisSharedCapacity implements CapacityLimiter {
             failed(ex);
         }
         finally {
+            if (state.get() == CLOSED) {
+                releaseOnClose();
+            }
             publish();
             scheduleNext();
+        }
+    }
+
+    private void releaseOnClose() {
+        try {
+            releaseAll();
+        }
+        catch (RuntimeException ex) {
+            LOG.log(System.Logger.Level.WARNING, "Shared capacity '" + options.name() + "': the leases could not "
+                    + "be released on close; they end by themselves within " + options.leaseTime(), ex);
         }
     }
 

@@ -83,6 +83,12 @@ class RedisSharedCapacityTest {
         Duration lease = Duration.ofSeconds(6);
         Events eventsA = new Events();
         RedisSharedCapacity a = limiter(options(10, 3, 0).withLeaseTime(lease), eventsA);
+        List<Long> capacityWhenReleased = new java.util.concurrent.CopyOnWriteArrayList<>();
+        a.addListener(event -> {
+            if (event.name().equals(CapacityEvent.RELEASED)) {
+                capacityWhenReleased.add(a.capacity());
+            }
+        });
         RedisSharedCapacity b = limiter(options(10, 3, 0).withLeaseTime(lease), new Events());
         a.start();
         b.start();
@@ -99,6 +105,8 @@ class RedisSharedCapacityTest {
         await().atMost(lease.minusNanos(System.nanoTime() - dropped)).until(b::capacity, c -> c == 10);
         assertThat(eventsA.has(CapacityEvent.RELEASED, "not needed for target 0")).isTrue();
         assertThat(eventsA.named(CapacityEvent.RELEASED)).hasSize(4);
+        // A partition stops counting before its lease is given back, so no instance counts it twice.
+        assertThat(capacityWhenReleased).containsOnly(0L);
     }
 
     @Test
@@ -120,6 +128,24 @@ class RedisSharedCapacityTest {
         assertThat(a.capacity()).isEqualTo(1);
         assertThat(eventsA.has(CapacityEvent.RELEASED, "limiter closed")).isTrue();
         await().atMost(Duration.ofMillis(2_500)).until(b::capacity, c -> c == 7); // before a lease could expire
+    }
+
+    @Test
+    void aListenerThatClosesTheLimiterLeavesNoLeaseBehind() {
+        Events events = new Events();
+        RedisSharedCapacity limiter = limiter(options(6, 2, 1), events);
+        limiter.addListener(event -> {
+            if (event.name().equals(CapacityEvent.ALLOCATED)) {
+                limiter.close(); // on the limiter's own thread, in the middle of a request
+            }
+        });
+        limiter.start();
+        limiter.setTarget(7);
+        StringRedisTemplate template = redis.newTemplate();
+
+        await().atMost(FIRST_GRANT).until(() -> events.has(CapacityEvent.RELEASED, "limiter closed"));
+        await().atMost(Duration.ofSeconds(2)).until(() -> heldBy(template, limiter).isEmpty());
+        assertThat(limiter.capacity()).isEqualTo(1);
     }
 
     @Test
