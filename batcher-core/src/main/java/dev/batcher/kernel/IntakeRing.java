@@ -217,6 +217,11 @@ final class IntakeRing<T, R> {
         return n;
     }
 
+    /** Consumer only: whether the next slot to drain is published. */
+    boolean hasPublished() {
+        return SLOT.getAcquire(items, (int) consumerIndex & mask) != null;
+    }
+
     /** Items admitted so far (the next sequence number), closed or not. */
     long admitted() {
         return producerIndex & ~CLOSED_BIT;

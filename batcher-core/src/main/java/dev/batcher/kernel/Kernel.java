@@ -377,6 +377,9 @@ public final class Kernel<T, R> {
         // One lane, no bytes, costs or keys: fill the open batch in runs, counting once per run.
         int moved = 0;
         while (moved < max) {
+            if (mainLane.open == null && !ring.hasPublished()) {
+                break;
+            }
             PendingBatch<T, R> batch = mainLane.open != null ? mainLane.open : openBatch(mainLane);
             int room = mainLane.limits.maxItems() == BatchLimits.UNLIMITED ? max - moved
                     : Math.min(max - moved, mainLane.limits.maxItems() - batch.size());
