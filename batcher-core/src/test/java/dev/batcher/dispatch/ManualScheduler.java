@@ -1,5 +1,6 @@
 package dev.batcher.dispatch;
 
+import dev.batcher.time.Scheduler;
 import java.time.Duration;
 import java.util.PriorityQueue;
 
@@ -16,6 +17,16 @@ final class ManualScheduler implements Scheduler {
             ? Long.compare(a.due, b.due) : Long.compare(a.seq, b.seq));
     private long now = 1_000_000_000L;
     private long seq;
+    private final java.util.List<Runnable> beforeAdvance = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /**
+     * Runs {@code hook} at the start of every {@link #advance}: the test fixture moves items from each dispatcher's
+     * lock-free intake into batches there, so that a batch opened by items submitted before the advance has its age
+     * timer armed, as it would on a real clock.
+     */
+    void beforeAdvance(Runnable hook) {
+        beforeAdvance.add(hook);
+    }
 
     @Override
     public synchronized long nanoTime() {
@@ -39,6 +50,7 @@ final class ManualScheduler implements Scheduler {
 
     /** Moves the clock forward, running every task that falls due, each at its own time. */
     void advance(Duration duration) {
+        beforeAdvance.forEach(Runnable::run);
         long target;
         synchronized (this) {
             target = now + duration.toNanos();

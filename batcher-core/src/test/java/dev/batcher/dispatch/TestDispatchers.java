@@ -19,6 +19,9 @@ final class TestDispatchers implements AfterEachCallback {
     <T> Dispatcher<T> create(String name, DispatcherConfig<T> config, BatchSender<T> sender) {
         Dispatcher<T> dispatcher = Dispatcher.create(name, config, sender);
         created.add(dispatcher);
+        if (config.scheduler() == clock) {
+            clock.beforeAdvance(((BufferedDispatcher<T>) dispatcher)::syncIntake);
+        }
         return dispatcher;
     }
 

@@ -2,7 +2,7 @@ package dev.batcher.autoconfigure;
 
 import dev.batcher.dispatch.Dispatcher;
 import dev.batcher.dispatch.DispatcherStats;
-import dev.batcher.dispatch.DropReason;
+import dev.batcher.DropReason;
 import dev.batcher.spring.BatcherRegistry;
 import java.time.Instant;
 import java.util.LinkedHashMap;

@@ -1,7 +1,7 @@
 package dev.batcher.autoconfigure;
 
 import dev.batcher.dispatch.DispatcherListener;
-import dev.batcher.dispatch.SendOutcome;
+import dev.batcher.SendOutcome;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 

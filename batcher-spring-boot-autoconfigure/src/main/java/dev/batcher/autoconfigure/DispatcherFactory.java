@@ -3,7 +3,7 @@ package dev.batcher.autoconfigure;
 import dev.batcher.dispatch.Dispatcher;
 import dev.batcher.dispatch.DispatcherConfig;
 import dev.batcher.dispatch.DispatcherListener;
-import dev.batcher.dispatch.InvalidOptionException;
+import dev.batcher.InvalidOptionException;
 import dev.batcher.spring.DispatcherCustomizer;
 import java.util.IdentityHashMap;
 import java.util.Map;

@@ -1,8 +1,8 @@
 package dev.batcher.autoconfigure;
 
 import dev.batcher.dispatch.DispatcherConfig;
-import dev.batcher.dispatch.FullBehavior;
-import dev.batcher.dispatch.Ordering;
+import dev.batcher.FullBehavior;
+import dev.batcher.Ordering;
 import java.time.Duration;
 import org.springframework.util.unit.DataSize;
 

@@ -1,6 +1,6 @@
 package dev.batcher.autoconfigure;
 
-import dev.batcher.dispatch.Batch;
+import dev.batcher.Batch;
 import dev.batcher.spring.BatchSink;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;

@@ -10,7 +10,7 @@ import java.lang.annotation.Target;
  * Makes a bean method the {@link dev.batcher.dispatch.BatchSender sender} of the dispatcher with the given name.
  *
  * <p>The method takes exactly one parameter, either {@code List<T>} (the items of one batch) or the engine's
- * {@link dev.batcher.dispatch.Batch Batch<T>} (the items plus attempt, bytes and key). Return normally when the
+ * {@link dev.batcher.Batch Batch<T>} (the items plus attempt, bytes and key). Return normally when the
  * batch was stored; throw to fail it, so that it is retried or dropped according to
  * {@code batcher.dispatchers.<name>.retry.*}. The return value is ignored.
  *

@@ -4,16 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
 
-import dev.batcher.dispatch.Batch;
-import dev.batcher.dispatch.BufferFullException;
+import dev.batcher.Batch;
+import dev.batcher.BufferFullException;
 import dev.batcher.dispatch.Dispatcher;
 import dev.batcher.dispatch.DispatcherConfig;
 import dev.batcher.dispatch.DispatcherListener;
-import dev.batcher.dispatch.DropHandler;
-import dev.batcher.dispatch.ErrorHandler;
-import dev.batcher.dispatch.FullBehavior;
-import dev.batcher.dispatch.ItemSizer;
-import dev.batcher.dispatch.Ordering;
+import dev.batcher.DropHandler;
+import dev.batcher.DropReason;
+import dev.batcher.ErrorHandler;
+import dev.batcher.FullBehavior;
+import dev.batcher.ItemSizer;
+import dev.batcher.Ordering;
 import dev.batcher.spring.BatchSink;
 import dev.batcher.spring.BatcherRegistry;
 import dev.batcher.spring.DispatcherCustomizer;
@@ -369,7 +370,7 @@ class BatcherAutoConfigurationTests {
                     assertThat(meters.get("batcher.items.dropped").tags("name", "orders", "reason", "buffer-full")
                             .functionCounter().count()).isZero();
                     assertThat(meters.get("batcher.items.dropped").tags("name", "orders").functionCounters())
-                            .hasSize(6);
+                            .hasSize(DropReason.values().length);
                     assertThat(meters.get("batcher.items.retried").tags("name", "orders").functionCounter().count())
                             .isZero();
                     assertThat(meters.get("batcher.buffer.depth").tags("name", "orders").gauge().value()).isZero();
@@ -747,7 +748,7 @@ class BatcherAutoConfigurationTests {
             return (name, builder) -> builder.listener(new DispatcherListener() {
                 @Override
                 public void onSendCompleted(int items, long bytes, long durationNanos,
-                        dev.batcher.dispatch.SendOutcome outcome) {
+                        dev.batcher.SendOutcome outcome) {
                     sends.incrementAndGet();
                 }
             });
