@@ -19,6 +19,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.springframework.beans.factory.annotation.BeanFactoryAnnotationUtils;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
@@ -41,7 +42,9 @@ class GracefulShutdownTest {
                 // Full batches go out while clients post; the last, partly filled one waits for the drain.
                 "--batcher.dispatchers.events.max-batch-items=500",
                 "--batcher.dispatchers.events.max-batch-age=10s");
-        Dispatcher<?> dispatcher = context.getBean("events", Dispatcher.class);
+        // By qualifier, as the app injects it: the starter need not name the bean after the dispatcher.
+        Dispatcher<?> dispatcher = BeanFactoryAnnotationUtils.qualifiedBeanOfType(context.getBeanFactory(),
+                Dispatcher.class, "events");
         Http http = new Http(Integer.parseInt(context.getEnvironment().getProperty("local.server.port")));
 
         AtomicInteger accepted = new AtomicInteger();
