@@ -1,5 +1,6 @@
 package dev.batcher.dispatch;
 
+import dev.batcher.time.ManualScheduler;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
@@ -280,6 +281,44 @@ class KernelDefectsTest {
         DispatcherStats stats = dispatcher.stats();
         assertThat(stats.sent()).as("the late return of attempt 1 was not counted as sent").isZero();
         assertThat(stats.sentBatches()).isZero();
+        assertThat(stats.dropped(DropReason.NOT_RETRYABLE)).isEqualTo(1);
+        assertThat(stats.isBalanced()).isTrue();
+    }
+
+    @Test
+    void withTwoSendSlotsTheLateReturnOfAttemptOneWhileAttemptTwoRunsSettlesNothing() {
+        Duration sendTimeout = Duration.ofSeconds(1);
+        CountDownLatch releaseFirst = latch();
+        CountDownLatch releaseSecond = latch();
+        AtomicInteger returned = new AtomicInteger();
+        Dispatcher<Integer> dispatcher = create("late2", options().scheduler(clock).maxBatchItems(1)
+                .maxConcurrentSends(2).sendTimeout(sendTimeout)
+                .retry(DispatcherConfig.UNLIMITED, Duration.ofMillis(1), 1.0, Duration.ofMillis(1)), batch -> {
+                    if (batch.attempt() == 1) {
+                        // Hangs past send-timeout ignoring the interrupt, then returns normally: a late "success".
+                        Waits.ignoringInterrupts(releaseFirst, Duration.ofSeconds(30));
+                        returned.incrementAndGet();
+                        return;
+                    }
+                    Waits.ignoringInterrupts(releaseSecond, Duration.ofSeconds(30));
+                    throw new PermanentSendException("attempt " + batch.attempt() + " refused");
+                });
+        CompletableFuture<Void> item = dispatcher.submit(1);
+        await().until(() -> dispatcher.stats().inFlightItems() == 1);
+        clock.advance(sendTimeout); // attempt 1 is abandoned: its thread keeps one slot
+        await().until(() -> dispatcher.stats().retried() == 1);
+        clock.advance(Duration.ofMillis(1)); // attempt 2 starts on the other slot
+        await().until(() -> dispatcher.stats().inFlightItems() == 1 && dispatcher.stats().abandonedSends() == 1);
+
+        releaseFirst.countDown(); // attempt 1 returns "success" while attempt 2 is still running
+        await().until(() -> returned.get() == 1 && dispatcher.stats().abandonedSends() == 0);
+        assertThat(item).as("attempt 1's late return settled nothing").isNotDone();
+        assertThat(dispatcher.stats().sent()).isZero();
+        releaseSecond.countDown();
+
+        assertDropped(item, DropReason.NOT_RETRYABLE);
+        DispatcherStats stats = dispatcher.stats();
+        assertThat(stats.sent()).isZero();
         assertThat(stats.dropped(DropReason.NOT_RETRYABLE)).isEqualTo(1);
         assertThat(stats.isBalanced()).isTrue();
     }

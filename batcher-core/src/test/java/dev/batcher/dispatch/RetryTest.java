@@ -8,6 +8,7 @@ import dev.batcher.SendOutcome;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.batcher.time.ManualScheduler;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;

@@ -1,5 +1,6 @@
 package dev.batcher.dispatch;
 
+import dev.batcher.time.ManualScheduler;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.extension.AfterEachCallback;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.batcher.dispatch.Dispatcher;
+import dev.batcher.spring.BatcherRegistry;
 import dev.batcher.dispatch.DispatcherStats;
 import java.io.IOException;
 import java.net.http.HttpResponse;
@@ -19,7 +20,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.springframework.beans.factory.annotation.BeanFactoryAnnotationUtils;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
@@ -42,9 +42,7 @@ class GracefulShutdownTest {
                 // Full batches go out while clients post; the last, partly filled one waits for the drain.
                 "--batcher.dispatchers.events.max-batch-items=500",
                 "--batcher.dispatchers.events.max-batch-age=10s");
-        // By qualifier, as the app injects it: the starter need not name the bean after the dispatcher.
-        Dispatcher<?> dispatcher = BeanFactoryAnnotationUtils.qualifiedBeanOfType(context.getBeanFactory(),
-                Dispatcher.class, "events");
+        Dispatcher<?> dispatcher = context.getBean(BatcherRegistry.class).dispatcher("events");
         Http http = new Http(Integer.parseInt(context.getEnvironment().getProperty("local.server.port")));
 
         AtomicInteger accepted = new AtomicInteger();

@@ -1,14 +1,16 @@
-package dev.batcher.dispatch;
+package dev.batcher.time;
 
-import dev.batcher.time.Scheduler;
 import java.time.Duration;
+import java.util.List;
 import java.util.PriorityQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A {@link Scheduler} whose clock only moves when a test calls {@link #advance(Duration)}: due tasks then run on the
- * test's thread, in time order. Makes age, back-off, rate and timeout behaviour deterministic and instant.
+ * test's thread, in time order. Makes age, back-off, rate and timeout behaviour deterministic and instant. Shared by
+ * the tests of every engine.
  */
-final class ManualScheduler implements Scheduler {
+public final class ManualScheduler implements Scheduler {
 
     private record Task(long due, long seq, Runnable action) {
     }
@@ -17,14 +19,14 @@ final class ManualScheduler implements Scheduler {
             ? Long.compare(a.due, b.due) : Long.compare(a.seq, b.seq));
     private long now = 1_000_000_000L;
     private long seq;
-    private final java.util.List<Runnable> beforeAdvance = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<Runnable> beforeAdvance = new CopyOnWriteArrayList<>();
 
     /**
-     * Runs {@code hook} at the start of every {@link #advance}: the test fixture moves items from each dispatcher's
+     * Runs {@code hook} at the start of every {@link #advance}: the test fixture moves items from each engine's
      * lock-free intake into batches there, so that a batch opened by items submitted before the advance has its age
      * timer armed, as it would on a real clock.
      */
-    void beforeAdvance(Runnable hook) {
+    public void beforeAdvance(Runnable hook) {
         beforeAdvance.add(hook);
     }
 
@@ -49,7 +51,7 @@ final class ManualScheduler implements Scheduler {
     }
 
     /** Moves the clock forward, running every task that falls due, each at its own time. */
-    void advance(Duration duration) {
+    public void advance(Duration duration) {
         beforeAdvance.forEach(Runnable::run);
         long target;
         synchronized (this) {
@@ -71,11 +73,12 @@ final class ManualScheduler implements Scheduler {
     }
 
     /** Runs the tasks due now. */
-    void runDue() {
+    public void runDue() {
         advance(Duration.ZERO);
     }
 
-    synchronized int pending() {
+    /** How many tasks are scheduled and not yet run. */
+    public synchronized int pending() {
         return tasks.size();
     }
 }
