@@ -1,15 +1,21 @@
 #!/usr/bin/env bash
-# Benchmarks the Dispatcher against its peers in ONE JMH run and prints a markdown table of ratios.
+# Benchmarks the Dispatcher against the practical limit of a bounded hand-off in ONE JMH run and prints the table
+# and the targets of issue 7 ("As fast as the hardware allows") as markdown.
 #
 #   scripts/bench.sh [--quick|--full] [extra JMH options...]
 #
-#   --quick  (default) 1 fork, 1 x 2 s warm-up, 2 x 3 s measurement per variant: about 5 minutes on 2 cores
-#   --full   2 forks, 3 x 3 s warm-up, 5 x 5 s measurement, plus the Disruptor's SleepingWaitStrategy: ~25 minutes
+#   --quick  (default) the four columns of issue 7 (JCTools MpscArrayQueue + drain, ArrayBlockingQueue + drainTo,
+#            Dispatcher enqueue, Dispatcher submit) at 2 and 4 producers and uncontended latency;
+#            1 fork, 1 x 2 s warm-up, 2 x 3 s measurement per variant: about 3 minutes on 2 cores
+#   --full   every variant (adds 1 producer, latency with 4 producers, and the peers Reactor, Disruptor Blocking,
+#            Yielding and Sleeping, gax), 2 forks, 3 x 3 s warm-up, 5 x 5 s measurement: about 40 minutes;
+#            prints a third table with every variant
 #
-# Throughput (items/s, 1, 2 and 4 producers) and allocation (-prof gc, gc.alloc.rate.norm = bytes per item) come
-# from ThroughputBench, submit latency percentiles from LatencyBench (Mode.SampleTime), idle CPU from the IdleCpu
-# main run after JMH. Results: batcher-benchmarks/target/bench-<mode>-<time>.{json,log,idle.txt,md}.
-# Ratios are batcher / peer; compare ratios within one run, the absolute numbers on a shared 2-core machine are noisy.
+# Throughput (items/s) and allocation (-prof gc, gc.alloc.rate.norm = bytes per item, all threads) come from
+# ThroughputBench, submit latency percentiles from LatencyBench (Mode.SampleTime), idle CPU from the IdleCpu main
+# run after JMH (the Dispatcher, and the JCTools pipeline for reference). Every pipeline cuts batches of 100 items
+# or 10 ms into the same counting sink. Results: batcher-benchmarks/target/bench-<mode>-<time>.{json,log,idle*.txt,md}.
+# Compare ratios within one run: the absolute numbers on a shared 2-core machine are noisy.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,47 +24,63 @@ if [ $# -gt 0 ]; then
   case "$1" in
     --quick) mode=quick; shift ;;
     --full) mode=full; shift ;;
-    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
   esac
 fi
 
-impls=dispatcherEnqueue,dispatcherSubmit,abqDrainTo,reactorBufferTimeout,disruptorBlocking,disruptorYielding,gaxBatcher
+main_impls=jctoolsMpsc,abqDrainTo,dispatcherEnqueue,dispatcherSubmit
 if [ "$mode" = quick ]; then
+  impls=$main_impls
+  benchmarks='dev\.batcher\.bench\.(ThroughputBench\.p[24]|LatencyBench\.t1)$'
   jmh_opts=(-f 1 -wi 1 -i 2 -w 2s -r 3s)
 else
+  impls=$main_impls,reactorBufferTimeout,disruptorBlocking,disruptorYielding,disruptorSleeping,gaxBatcher
+  benchmarks='dev\.batcher\.bench\.(ThroughputBench\.p[124]|LatencyBench\.t[14])$'
   jmh_opts=(-f 2 -wi 3 -i 5 -w 3s -r 5s)
-  impls="$impls,disruptorSleeping"
 fi
 
 echo "Building batcher-benchmarks..." >&2
-mvn -B -q -pl batcher-benchmarks -am package -DskipTests
+mvn -B -q -pl batcher-benchmarks -am package -DskipTests >&2
 
 jar=batcher-benchmarks/target/benchmarks.jar
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
 out=batcher-benchmarks/target/bench-$mode-$stamp
+engine="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+if [ -n "$(git status --porcelain -- batcher-core 2>/dev/null)" ]; then engine="$engine + uncommitted batcher-core changes"; fi
 echo "Running JMH ($mode): log in $out.log" >&2
-java -jar "$jar" 'dev\.batcher\.bench\.(ThroughputBench|LatencyBench)\.' \
-  "${jmh_opts[@]}" -p impl="$impls" -prof gc -rf json -rff "$out.json" "$@" > "$out.log" 2>&1 || {
+java -jar "$jar" "$benchmarks" \
+  "${jmh_opts[@]}" -p impl="$impls" -p target="$main_impls" -prof gc -rf json -rff "$out.json" "$@" > "$out.log" 2>&1 || {
   echo "JMH failed, see $out.log" >&2; tail -30 "$out.log" >&2; exit 1; }
 
-echo "Measuring idle CPU (2 x 5 s)..." >&2
-java -cp "$jar" dev.batcher.bench.IdleCpu 5000 > "$out.idle.txt" 2>&1 || echo "IdleCpu failed, see $out.idle.txt" >&2
+echo "Measuring idle CPU (Dispatcher, then JCTools; 2 x 5 s each)..." >&2
+java -cp "$jar" dev.batcher.bench.IdleCpu 5000 dispatcher > "$out.idle.txt" 2>&1 || echo "IdleCpu failed, see $out.idle.txt" >&2
+java -cp "$jar" dev.batcher.bench.IdleCpu 5000 jctoolsMpsc > "$out.idle-jctools.txt" 2>&1 \
+  || echo "IdleCpu failed, see $out.idle-jctools.txt" >&2
 
 {
-  echo "Date: $(date -u '+%Y-%m-%d %H:%M UTC'); machine: $(nproc) cores, $(uname -m); $(java -version 2>&1 | sed -n 2p); JMH 1.37; mode $mode (${jmh_opts[*]})"
+  echo "Date: $(date -u '+%Y-%m-%d %H:%M UTC'); machine: $(nproc) cores, $(uname -m); $(java -version 2>&1 | sed -n 2p); JMH 1.37; engine: batcher-core at $engine; command: scripts/bench.sh --$mode (${jmh_opts[*]})"
   echo
-  python3 - "$out.json" "$out.idle.txt" <<'PY'
+  python3 - "$out.json" "$out.idle.txt" "$out.idle-jctools.txt" "$mode" <<'PY'
 import json, sys
 
 results = json.load(open(sys.argv[1]))
-idle = {}
-try:
-    for line in open(sys.argv[2]):
-        if '=' in line:
-            k, v = line.strip().split('=', 1)
-            idle[k] = v
-except OSError:
-    pass
+mode = sys.argv[4]
+
+
+def read_idle(path):
+    idle = {}
+    try:
+        for line in open(path):
+            if '=' in line:
+                k, v = line.strip().split('=', 1)
+                idle[k] = v
+    except OSError:
+        pass
+    return idle
+
+
+idle = read_idle(sys.argv[2])
+idle_ref = read_idle(sys.argv[3])
 
 thr, alloc, lat = {}, {}, {}
 for r in results:
@@ -75,111 +97,147 @@ for r in results:
         lat[key] = r['primaryMetric'].get('scorePercentiles', {})
 
 NAMES = {
-    'dispatcherEnqueue': 'Dispatcher.enqueue', 'dispatcherSubmit': 'Dispatcher.submit',
-    'abqDrainTo': 'ArrayBlockingQueue+drainTo', 'reactorBufferTimeout': 'Reactor sink+bufferTimeout',
-    'disruptorBlocking': 'Disruptor Blocking', 'disruptorYielding': 'Disruptor Yielding',
-    'disruptorSleeping': 'Disruptor Sleeping', 'gaxBatcher': 'gax BatcherImpl',
+    'jctoolsMpsc': 'JCTools MPSC + drain', 'abqDrainTo': 'ArrayBlockingQueue + drainTo',
+    'dispatcherEnqueue': 'Dispatcher `enqueue`', 'dispatcherSubmit': 'Dispatcher `submit`',
+    'reactorBufferTimeout': 'Reactor sink + bufferTimeout', 'disruptorBlocking': 'Disruptor Blocking',
+    'disruptorYielding': 'Disruptor Yielding', 'disruptorSleeping': 'Disruptor Sleeping',
+    'gaxBatcher': 'gax BatcherImpl',
 }
+MAIN = ['jctoolsMpsc', 'abqDrainTo', 'dispatcherEnqueue', 'dispatcherSubmit']
+REF = 'jctoolsMpsc'
+
 
 def mps(v):
-    return 'n/a' if v is None else '%.2f M/s' % (v / 1e6)
+    return 'n/a' if v is None else '%.1f M' % (v / 1e6)
+
 
 def ratio(b, p):
-    return 'n/a' if b is None or p is None or p == 0 else '%.2fx' % (b / p)
+    return None if b is None or p is None or p == 0 else b / p
+
+
+def x(r):
+    return 'n/a' if r is None else '%.2fx' % r
+
 
 def ns(v):
     if v is None:
         return 'n/a'
-    return '%.0f ns' % v if v < 10_000 else '%.1f us' % (v / 1000)
+    if v < 1000:
+        return '%.0f ns' % v
+    return ('%.2f µs' if v < 10_000 else '%.0f µs') % (v / 1000)
+
 
 def bytes_(v):
-    return 'n/a' if v is None else '%.1f B' % v
+    return 'n/a' if v is None else '%.1f' % v
 
+
+def pct(impl, threads, p):
+    return lat.get((impl, threads), {}).get(p)
+
+
+def throughput_cell(impl, t):
+    v = thr.get((impl, t))
+    if v is None or impl == REF:
+        return mps(v)
+    r = ratio(v, thr.get((REF, t)))
+    return mps(v) + ('' if r is None else ' (%.2fx)' % r)
+
+
+def latency_cell(impl, t):
+    if (impl, t) not in lat:
+        return 'n/a'
+    return ' / '.join(ns(pct(impl, t, p)) for p in ('50.0', '99.0', '99.9'))
+
+
+def table(header, rows):
+    print('| ' + ' | '.join(header) + ' |')
+    print('|' + '---|' * len(header))
+    for r in rows:
+        print('| ' + ' | '.join(r) + ' |')
+
+
+# 1. The table of issue 7, same rows and columns.
 rows = []
-peers_ff = ['abqDrainTo', 'reactorBufferTimeout', 'disruptorBlocking', 'disruptorYielding', 'disruptorSleeping']
-for t in (1, 2, 4):
-    for peer in peers_ff:
-        if any(k[0] == peer for k in thr):
-            b, p = thr.get(('dispatcherEnqueue', t)), thr.get((peer, t))
-            rows.append(('fire-and-forget items/s, %d producer%s' % (t, '' if t == 1 else 's'),
-                         NAMES['dispatcherEnqueue'], NAMES[peer], mps(p), mps(b), ratio(b, p)))
-    b, p = thr.get(('dispatcherSubmit', t)), thr.get(('gaxBatcher', t))
-    rows.append(('with futures items/s, %d producer%s' % (t, '' if t == 1 else 's'),
-                 NAMES['dispatcherSubmit'], NAMES['gaxBatcher'], mps(p), mps(b), ratio(b, p)))
-    b, p = thr.get(('dispatcherSubmit', t)), thr.get(('abqDrainTo', t))
-    rows.append(('with futures items/s, %d producer%s' % (t, '' if t == 1 else 's'),
-                 NAMES['dispatcherSubmit'], NAMES['abqDrainTo'], mps(p), mps(b), ratio(b, p)))
+for t in (2, 4):
+    rows.append(['items/s, %d producers' % t] + [throughput_cell(i, t) for i in MAIN])
+rows.append(['uncontended p50 / p99 / p99.9'] + [latency_cell(i, 1) for i in MAIN])
+rows.append(['bytes allocated per item (2 / 4 producers)'] +
+            [bytes_(alloc.get((i, 2))) + ' / ' + bytes_(alloc.get((i, 4))) for i in MAIN])
+table([''] + [NAMES[i] for i in MAIN], rows)
+print()
+print('In brackets: items/s of the column / items/s of JCTools MPSC + drain in the same run.')
 
-for t in (1, 4):
-    label = 'uncontended' if t == 1 else '4 producers'
-    for pct in ('50.0', '99.0', '99.9'):
-        b = lat.get(('dispatcherEnqueue', t), {}).get(pct)
-        p = lat.get(('abqDrainTo', t), {}).get(pct)
-        rows.append(('submit latency p%s, %s (lower is better)' % (pct.rstrip('0').rstrip('.'), label),
-                     NAMES['dispatcherEnqueue'], 'ArrayBlockingQueue.put', ns(p), ns(b), ratio(b, p)))
+# 2. The targets of issue 7, as ratios to the reference measured in the same run.
 
-for t in (1, 2, 4):
-    for batcher, peer in (('dispatcherEnqueue', 'abqDrainTo'), ('dispatcherEnqueue', 'disruptorYielding'),
-                          ('dispatcherSubmit', 'gaxBatcher')):
-        b, p = alloc.get((batcher, t)), alloc.get((peer, t))
-        # A ratio to a peer that allocates ~nothing is meaningless: show the difference instead.
-        r = ratio(b, p) if p is None or p >= 1 else ('n/a' if b is None else '+%.1f B' % (b - p))
-        rows.append(('allocation B/item, %d producer%s (lower is better)' % (t, '' if t == 1 else 's'),
-                     NAMES[batcher], NAMES[peer], bytes_(p), bytes_(b), r))
-
-window = int(idle.get('idle.window.ms', '5000')) / 1000
-for k, label in (('idle.cpu.ns.fresh', 'never used'), ('idle.cpu.ns.afterTraffic', 'after 1,000 items')):
-    v = idle.get(k)
-    rows.append(('idle CPU over %g s, %s' % (window, label), 'Dispatcher (all its threads)', '-', '-',
-                 'n/a' if v is None else '%s ns' % format(int(v), ','), '-'))
-
-print('| benchmark | batcher | peer | peer value | batcher value | ratio |')
-print('|---|---|---|---|---|---|')
-for r in rows:
-    print('| ' + ' | '.join(r) + ' |')
-
-# Targets of issue 4.
-def best_disruptor(t):
-    vals = [thr[(p, t)] for p in ('disruptorBlocking', 'disruptorYielding', 'disruptorSleeping') if (p, t) in thr]
-    return max(vals) if vals else None
 
 def check(ok):
     return 'n/a' if ok is None else ('PASS' if ok else 'FAIL')
 
-def ge(b, p, k):
-    return None if b is None or p is None else b >= k * p
 
-def le(v, k):
+def at_least(r, k):
+    return None if r is None else r >= k
+
+
+def at_most(v, k):
     return None if v is None else v <= k
 
-e2 = thr.get(('dispatcherEnqueue', 2))
-s2 = thr.get(('dispatcherSubmit', 2))
-l1 = lat.get(('dispatcherEnqueue', 1), {})
-idle_ns = [int(idle[k]) for k in ('idle.cpu.ns.fresh', 'idle.cpu.ns.afterTraffic') if k in idle]
-targets = [
-    ('fire-and-forget, 2 producers >= 0.5x ABQ+drainTo (aim 0.8x)', ratio(e2, thr.get(('abqDrainTo', 2))),
-     check(ge(e2, thr.get(('abqDrainTo', 2)), 0.5))),
-    ('fire-and-forget, 2 producers >= 3x Reactor', ratio(e2, thr.get(('reactorBufferTimeout', 2))),
-     check(ge(e2, thr.get(('reactorBufferTimeout', 2)), 3))),
-    ('fire-and-forget, 2 producers >= 1x best Disruptor', ratio(e2, best_disruptor(2)),
-     check(ge(e2, best_disruptor(2), 1))),
-    ('with futures, 2 producers >= 3x gax', ratio(s2, thr.get(('gaxBatcher', 2))),
-     check(ge(s2, thr.get(('gaxBatcher', 2)), 3))),
-    ('with futures <= 80 B/item (2 producers)', bytes_(alloc.get(('dispatcherSubmit', 2))),
-     check(le(alloc.get(('dispatcherSubmit', 2)), 80))),
-    ('fire-and-forget <= 16 B/item (2 producers)', bytes_(alloc.get(('dispatcherEnqueue', 2))),
-     check(le(alloc.get(('dispatcherEnqueue', 2)), 16))),
-    ('uncontended submit p50 <= 100 ns', ns(l1.get('50.0')), check(le(l1.get('50.0'), 100))),
-    ('uncontended submit p99.9 <= 5 us', ns(l1.get('99.9')), check(le(l1.get('99.9'), 5000))),
-    # "No CPU": allow what one timer wake-up or a ThreadMXBean read costs (well under 1 ms in 5 s).
-    ('idle: no CPU time (< 1 ms per 5 s, both phases)', ', '.join(format(v, ',') + ' ns' for v in idle_ns) or 'n/a',
-     check(None if not idle_ns else max(idle_ns) < 1_000_000)),
-]
+
+def worst(values):
+    values = [v for v in values if v is not None]
+    return max(values) if values else None
+
+
+targets = []
+for impl, k in (('dispatcherEnqueue', 0.8), ('dispatcherSubmit', 0.5)):
+    for t in (2, 4):
+        r = ratio(thr.get((impl, t)), thr.get((REF, t)))
+        targets.append(('%s, %d producers >= %.1fx JCTools MPSC + drain' % (NAMES[impl], t, k), x(r),
+                        check(at_least(r, k))))
+p50, p999 = pct('dispatcherSubmit', 1, '50.0'), pct('dispatcherSubmit', 1, '99.9')
+targets.append(('uncontended `submit` p50 <= 60 ns', ns(p50), check(at_most(p50, 60))))
+targets.append(('uncontended `submit` p99.9 <= 1 µs', ns(p999), check(at_most(p999, 1000))))
+for impl, limit in (('dispatcherEnqueue', 8), ('dispatcherSubmit', 40)):
+    counts = [t for t in (1, 2, 4) if (impl, t) in alloc]
+    vals = [alloc[(impl, t)] for t in counts]
+    measured = ('%s B (%s producers)' % (' / '.join(bytes_(v) for v in vals), ' / '.join(map(str, counts)))
+                if vals else 'n/a')
+    targets.append(('%s <= %d B/item, at every producer count' % (NAMES[impl], limit), measured,
+                    check(at_most(worst(vals), limit))))
+
+
+def idle_ns(d):
+    return [int(d[k]) for k in ('idle.cpu.ns.fresh', 'idle.cpu.ns.afterTraffic') if k in d]
+
+
+def fmt_idle(vals):
+    return ', '.join(format(v, ',') + ' ns' for v in vals) or 'n/a'
+
+
+window = int(idle.get('idle.window.ms', '5000')) / 1000
+d_idle, r_idle = idle_ns(idle), idle_ns(idle_ref)
+# "No CPU": allow what one timer wake-up or a ThreadMXBean read costs (well under 1 ms in 5 s).
+targets.append(('idle Dispatcher uses no CPU (< 1 ms per %g s, never used and after traffic)' % window,
+                fmt_idle(d_idle) + ' (JCTools MPSC + drain: ' + fmt_idle(r_idle) + ')',
+                check(None if len(d_idle) < 2 else max(d_idle) < 1_000_000)))
 print()
-print('| target (issue 4) | measured | result |')
-print('|---|---|---|')
-for t in targets:
-    print('| ' + ' | '.join(t) + ' |')
+table(['target (issue 7)', 'measured', 'result'], targets)
+
+# 3. Full mode: every variant that ran.
+if mode == 'full':
+    impls = [i for i in NAMES if any(k[0] == i for k in list(thr) + list(lat))]
+    rows = []
+    for t in (1, 2, 4):
+        rows.append(['items/s, %d producer%s' % (t, '' if t == 1 else 's')] + [throughput_cell(i, t) for i in impls])
+    for t in (1, 4):
+        rows.append(['p50 / p99 / p99.9, %d producer%s' % (t, '' if t == 1 else 's')] +
+                    [latency_cell(i, t) for i in impls])
+    for t in (1, 2, 4):
+        rows.append(['bytes allocated per item, %d producer%s' % (t, '' if t == 1 else 's')] +
+                    [bytes_(alloc.get((i, t))) for i in impls])
+    print()
+    print('Every variant (ratios to JCTools MPSC + drain in brackets):')
+    print()
+    table([''] + [NAMES[i] for i in impls], rows)
 PY
 } | tee "$out.md"
 echo >&2

@@ -3,7 +3,7 @@ package dev.batcher.bench;
 import dev.batcher.dispatch.Dispatcher;
 import dev.batcher.dispatch.DispatcherConfig;
 import dev.batcher.dispatch.DispatcherStats;
-import dev.batcher.dispatch.FullBehavior;
+import dev.batcher.FullBehavior;
 import java.time.Duration;
 
 /** The Dispatcher: fire-and-forget ({@code enqueue}) or with a future per item ({@code submit}). */

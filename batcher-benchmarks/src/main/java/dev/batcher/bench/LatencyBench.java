@@ -17,9 +17,11 @@ import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Submit latency percentiles ({@link Mode#SampleTime}): the time one call to {@code Dispatcher.enqueue} or
- * {@code ArrayBlockingQueue.put} takes, with one producer ({@code t1}, uncontended) and four ({@code t4}). Both
- * block when their 65,536-item buffer is full, so under contention the tail includes waiting for room.
+ * Submit latency percentiles ({@link Mode#SampleTime}): the time one hand-off takes, with one producer ({@code t1},
+ * uncontended) and four ({@code t4}): {@code Dispatcher.submit} (returns the item's future, does not wait for it),
+ * {@code Dispatcher.enqueue}, JCTools {@code MpscArrayQueue.offer} (+ the consumer's wake-up when it is parked) and
+ * {@code ArrayBlockingQueue.put}, the pipelines of {@link ThroughputBench}. All of them hold the producer
+ * while their 65,536-item buffer is full, so under contention the tail includes waiting for room.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SampleTime)
@@ -29,7 +31,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 3, time = 3)
 public class LatencyBench {
 
-    @Param({"dispatcherEnqueue", "abqDrainTo"})
+    @Param({"dispatcherSubmit", "dispatcherEnqueue", "jctoolsMpsc", "abqDrainTo"})
     public String target;
 
     private Pipeline pipeline;

@@ -13,6 +13,7 @@ final class Pipelines {
         return switch (impl) {
             case "dispatcherEnqueue" -> new DispatcherPipeline(false);
             case "dispatcherSubmit" -> new DispatcherPipeline(true);
+            case "jctoolsMpsc" -> new JctoolsMpscPipeline();
             case "abqDrainTo" -> new AbqDrainToPipeline();
             case "reactorBufferTimeout" -> new ReactorPipeline();
             case "disruptorBlocking" -> new DisruptorPipeline(new com.lmax.disruptor.BlockingWaitStrategy());

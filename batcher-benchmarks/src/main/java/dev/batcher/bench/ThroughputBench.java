@@ -23,8 +23,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * at which items reach the counting sink (give or take one buffer per iteration, under 0.5% of an iteration).
  *
  * <p>{@code impl}: {@code dispatcherEnqueue} (fire-and-forget), {@code dispatcherSubmit} (a future per item), and
- * the peers {@code abqDrainTo}, {@code reactorBufferTimeout}, {@code disruptorBlocking}, {@code disruptorYielding},
- * {@code disruptorSleeping} and {@code gaxBatcher} (a future per item).
+ * the peers {@code jctoolsMpsc} (JCTools {@code MpscArrayQueue} + {@code drain(consumer, 100)}, the practical limit of
+ * a bounded hand-off; its producers yield and retry when it is full), {@code abqDrainTo},
+ * {@code reactorBufferTimeout}, {@code disruptorBlocking}, {@code disruptorYielding}, {@code disruptorSleeping} and
+ * {@code gaxBatcher} (a future per item).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -34,8 +36,8 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 3, time = 3)
 public class ThroughputBench {
 
-    @Param({"dispatcherEnqueue", "dispatcherSubmit", "abqDrainTo", "reactorBufferTimeout", "disruptorBlocking",
-            "disruptorYielding", "gaxBatcher"})
+    @Param({"dispatcherEnqueue", "dispatcherSubmit", "jctoolsMpsc", "abqDrainTo", "reactorBufferTimeout",
+            "disruptorBlocking", "disruptorYielding", "gaxBatcher"})
     public String impl;
 
     private Pipeline pipeline;

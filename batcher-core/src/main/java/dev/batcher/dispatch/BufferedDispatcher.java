@@ -1,38 +1,37 @@
 package dev.batcher.dispatch;
 
+import dev.batcher.DropReason;
+import dev.batcher.ItemSizer;
+import dev.batcher.Ordering;
+import dev.batcher.kernel.Kernel;
+import dev.batcher.kernel.KernelSpec;
+import dev.batcher.kernel.KernelStats;
 import dev.batcher.limit.SendGate;
 import dev.batcher.limit.TokenBucketGate;
+import dev.batcher.time.Scheduler;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The dispatcher engine: sender threads (one per allowed concurrent send) lease batches from the
- * {@link BatchBuffer}, send them, and settle each attempt: sent, retried after a back-off, or dropped. A send that
- * overruns {@code sendTimeout} is abandoned: its thread is interrupted, the attempt counts as failed, and a fresh
- * sender thread takes the lease, so a hung sink never stalls the dispatcher.
+ * The dispatcher: checks items at the call and hands everything else to the {@link Kernel}, which batches, sends,
+ * retries and settles. Its own parts are the item checks, the rate-limit gate and the drain with a timeout.
  */
-final class BufferedDispatcher<T> implements Dispatcher<T>, BatchBuffer.Events<T> {
+final class BufferedDispatcher<T> implements Dispatcher<T> {
 
     private static final System.Logger LOG = System.getLogger(Dispatcher.class.getName());
 
     private final String name;
     private final DispatcherConfig<T> config;
-    private final BatchSender<T> sender;
-    private final Scheduler scheduler;
-    private final boolean ownsScheduler;
-    private final BatchBuffer<T> buffer;
-    private final RetryState.Policies retryPolicies;
     private final ItemSizer<? super T> sizer;
     private final long maxItemBytes;
-    private final long sendTimeoutNanos;
-    private final DispatcherListener listener;
-    private final AtomicInteger senderThreads = new AtomicInteger();
+    private final Kernel<T, Void> kernel;
 
     BufferedDispatcher(String name, DispatcherConfig<T> config, BatchSender<T> sender) {
         if (name == null || name.isBlank()) {
@@ -40,36 +39,34 @@ final class BufferedDispatcher<T> implements Dispatcher<T>, BatchBuffer.Events<T
         }
         this.name = name;
         this.config = Objects.requireNonNull(config, "config");
-        this.sender = Objects.requireNonNull(sender, "sender");
-        this.ownsScheduler = config.scheduler() == null;
-        this.scheduler = ownsScheduler ? new SystemScheduler("batcher-" + name + "-timer") : config.scheduler();
-        this.retryPolicies = new RetryState.Policies(config.retryPolicy(), config.backOffPolicy());
+        Objects.requireNonNull(sender, "sender");
         this.sizer = config.itemSizer();
         long batchLimit = config.maxBatchBytes() > 0 ? config.maxBatchBytes() : Long.MAX_VALUE;
         long bufferLimit = config.bufferMaxBytes() > 0 ? config.bufferMaxBytes() : Long.MAX_VALUE;
         this.maxItemBytes = Math.min(batchLimit, bufferLimit);
-        this.sendTimeoutNanos = config.sendTimeout().toNanos();
-        this.listener = config.listener();
-        this.buffer = new MemoryBuffer<>(name, config, scheduler, gateFor(config, scheduler), this);
-        for (int i = 0; i < config.maxConcurrentSends(); i++) {
-            startSenderThread();
-        }
+        Scheduler scheduler = config.scheduler();
+        KernelSpec<T> spec = new KernelSpec<>("Dispatcher", name, config.batching(), config.buffer(), config.sends(),
+                config.rateLimit(), config.ordering(),
+                config.ordering() == Ordering.PER_KEY ? config.keyExtractor() : null, null,
+                sizer == null ? null : sizer::sizeOf, null, gateFor(config), config.retryPolicy(),
+                config.backOffPolicy(), config.errorHandler(), config.dropHandler(), config.drainedCallback(),
+                config.listener(), scheduler);
+        this.kernel = new Kernel<>(spec, batch -> {
+            sender.send(batch);
+            return null;
+        });
     }
 
-    private static SendGate gateFor(DispatcherConfig<?> config, Scheduler scheduler) {
+    private static SendGate gateFor(DispatcherConfig<?> config) {
         if (config.sendGate() != null) {
             return config.sendGate();
         }
         if (config.batchesPerSecond() > 0) {
-            return new TokenBucketGate(config.batchesPerSecond(), config.burst(), scheduler::nanoTime);
+            Scheduler clock = config.scheduler();
+            return new TokenBucketGate(config.batchesPerSecond(), config.burst(),
+                    clock != null ? clock::nanoTime : System::nanoTime);
         }
         return null;
-    }
-
-    private void startSenderThread() {
-        Thread thread = new Thread(this::runSender, "batcher-" + name + "-send-" + senderThreads.incrementAndGet());
-        thread.setDaemon(true);
-        thread.start();
     }
 
     // ---------------------------------------------------------------- producers
@@ -78,13 +75,29 @@ final class BufferedDispatcher<T> implements Dispatcher<T>, BatchBuffer.Events<T
     public CompletableFuture<Void> submit(T item) {
         long bytes = sizeOf(item);
         CompletableFuture<Void> future = new CompletableFuture<>();
-        buffer.add(item, future, bytes);
+        kernel.admit(item, future, bytes);
         return future;
     }
 
     @Override
     public void enqueue(T item) {
-        buffer.add(item, null, sizeOf(item));
+        kernel.admit(item, null, sizeOf(item));
+    }
+
+    @Override
+    public List<CompletableFuture<Void>> submitAll(Collection<? extends T> items) {
+        List<CompletableFuture<Void>> futures = new ArrayList<>(items.size());
+        for (T item : items) {
+            futures.add(submit(item));
+        }
+        return futures;
+    }
+
+    @Override
+    public void enqueueAll(Collection<? extends T> items) {
+        for (T item : items) {
+            enqueue(item);
+        }
     }
 
     private long sizeOf(T item) {
@@ -108,168 +121,6 @@ final class BufferedDispatcher<T> implements Dispatcher<T>, BatchBuffer.Events<T
         return bytes;
     }
 
-    // ---------------------------------------------------------------- senders
-
-    private void runSender() {
-        PendingBatch<T> next = null;
-        while (true) {
-            PendingBatch<T> batch = next;
-            if (batch == null) {
-                try {
-                    batch = buffer.take();
-                }
-                catch (InterruptedException ex) {
-                    // A stray interrupt (ours only target running sends): keep serving until drained or stopped.
-                    continue;
-                }
-                if (batch == null) {
-                    return;
-                }
-            }
-            next = null;
-            Throwable error = null;
-            long start = System.nanoTime();
-            try {
-                sender.send(batch);
-            }
-            catch (Throwable ex) {
-                error = ex;
-            }
-            long took = System.nanoTime() - start;
-            boolean mine = batch.finishAttempt();
-            Thread.interrupted();
-            if (!mine) {
-                // Abandoned meanwhile (send timeout, shutdown): whoever abandoned it settles it, and a new sender
-                // thread has taken this one's place.
-                return;
-            }
-            if (error == null) {
-                notifyListener(batch, took, SendOutcome.SUCCESS);
-                next = buffer.sent(batch, true);
-            }
-            else {
-                notifyListener(batch, took, SendOutcome.FAILURE);
-                settleFailure(batch, error);
-            }
-        }
-    }
-
-    @Override
-    public void leaseExpired(PendingBatch<T> batch, int attempt) {
-        if (!batch.abandon(attempt)) {
-            return;
-        }
-        notifyListener(batch, sendTimeoutNanos, SendOutcome.TIMEOUT);
-        startSenderThread();
-        settleFailure(batch, new SendTimeoutException(name, config.sendTimeout()));
-    }
-
-    /** Retry or drop a failed attempt, per the error handler, then the retry and back-off policies. */
-    private void settleFailure(PendingBatch<T> batch, Throwable error) {
-        boolean retry;
-        try {
-            retry = config.errorHandler().shouldRetry(batch, error);
-        }
-        catch (Throwable ex) {
-            LOG.log(Level.ERROR, "Dispatcher '" + name + "': error handler failed; dropping the batch", ex);
-            retry = false;
-        }
-        if (!retry) {
-            buffer.dropFailed(batch, DropReason.NOT_RETRYABLE, error);
-            return;
-        }
-        long delay;
-        try {
-            if (batch.retry == null) {
-                batch.retry = retryPolicies.open();
-            }
-            delay = batch.retry.onFailure(error);
-        }
-        catch (Throwable ex) {
-            LOG.log(Level.ERROR, "Dispatcher '" + name + "': retry policy failed; dropping the batch", ex);
-            delay = -1;
-        }
-        if (delay < 0) {
-            buffer.dropFailed(batch, DropReason.RETRIES_EXHAUSTED, error);
-        }
-        else {
-            long wait = delay;
-            LOG.log(Level.DEBUG, () -> "Dispatcher '" + name + "': attempt " + batch.attempt() + " of " + batch
-                    + " failed (" + error + "); retrying in " + Duration.ofNanos(wait));
-            buffer.retryLater(batch, wait);
-        }
-    }
-
-    private void notifyListener(PendingBatch<T> batch, long nanos, SendOutcome outcome) {
-        try {
-            listener.onSendCompleted(batch.size(), batch.bytes(), nanos, outcome);
-        }
-        catch (Throwable ex) {
-            LOG.log(Level.WARNING, "Dispatcher '" + name + "': listener failed", ex);
-        }
-    }
-
-    // ---------------------------------------------------------------- buffer events
-
-    @Override
-    public void dropped(List<PendingBatch<T>> batches, DropReason reason, Throwable cause) {
-        ItemDroppedException failure = new ItemDroppedException(name, reason, cause);
-        for (PendingBatch<T> batch : batches) {
-            if (batch.size() > 0) {
-                reportDrop(batch.items(), reason, cause);
-            }
-            batch.completeDropped(failure);
-        }
-    }
-
-    @Override
-    public void rejected(T item) {
-        reportDrop(List.of(item), DropReason.BUFFER_FULL, null);
-    }
-
-    private void reportDrop(List<T> items, DropReason reason, Throwable cause) {
-        DropHandler<T> handler = config.dropHandler();
-        if (handler == null) {
-            LOG.log(Level.WARNING, () -> "Dispatcher '" + name + "' dropped " + items.size() + " item(s): "
-                    + reason.tagValue() + (cause != null ? " (" + cause + ")" : ""));
-            return;
-        }
-        try {
-            handler.onDrop(items, reason, cause);
-        }
-        catch (Throwable ex) {
-            LOG.log(Level.ERROR, "Dispatcher '" + name + "': drop handler failed", ex);
-        }
-    }
-
-    @Override
-    public void blocked(long nanos) {
-        try {
-            listener.onProducerBlocked(nanos);
-        }
-        catch (Throwable ex) {
-            LOG.log(Level.WARNING, "Dispatcher '" + name + "': listener failed", ex);
-        }
-    }
-
-    @Override
-    public void drained() {
-        Runnable callback = config.drainedCallback();
-        try {
-            if (callback != null) {
-                callback.run();
-            }
-        }
-        catch (Throwable ex) {
-            LOG.log(Level.ERROR, "Dispatcher '" + name + "': drained callback failed", ex);
-        }
-        finally {
-            if (ownsScheduler) {
-                scheduler.shutdown();
-            }
-        }
-    }
-
     // ---------------------------------------------------------------- control
 
     @Override
@@ -283,29 +134,29 @@ final class BufferedDispatcher<T> implements Dispatcher<T>, BatchBuffer.Events<T
     }
 
     @Override
-    public void flush() {
-        buffer.flush();
+    public CompletableFuture<Void> flush() {
+        return kernel.flush();
     }
 
     @Override
     public void pause() {
-        buffer.setPaused(true);
+        kernel.setPaused(true);
     }
 
     @Override
     public void resume() {
-        buffer.setPaused(false);
+        kernel.setPaused(false);
     }
 
     @Override
     public boolean close(Duration timeout) {
-        buffer.close();
-        CompletableFuture<Void> drained = buffer.drainedFuture();
+        kernel.close();
+        CompletableFuture<Void> drained = kernel.drainedFuture();
         boolean intime = await(drained, timeout.toNanos());
         if (!intime) {
             LOG.log(Level.WARNING, () -> "Dispatcher '" + name + "' did not drain within " + timeout
                     + "; dropping what is left as shutdown: " + stats());
-            buffer.dropAll(DropReason.SHUTDOWN);
+            kernel.dropAll(DropReason.SHUTDOWN);
             await(drained, TimeUnit.SECONDS.toNanos(5));
         }
         return intime;
@@ -335,22 +186,31 @@ final class BufferedDispatcher<T> implements Dispatcher<T>, BatchBuffer.Events<T
 
     @Override
     public void shutdownNow() {
-        buffer.dropAll(DropReason.CANCELLED);
+        kernel.dropAll(DropReason.CANCELLED);
     }
 
     @Override
     public boolean isClosed() {
-        return buffer.isClosed();
+        return kernel.isClosed();
     }
 
     @Override
     public boolean isDrained() {
-        return buffer.drainedFuture().isDone();
+        return kernel.drainedFuture().isDone();
+    }
+
+    /** Test support: moves items from the lock-free intake into batches now (for tests on a manual clock). */
+    void syncIntake() {
+        kernel.syncIntake();
     }
 
     @Override
     public DispatcherStats stats() {
-        return buffer.snapshot();
+        KernelStats s = kernel.snapshot();
+        return new DispatcherStats(name, s.bufferedItems(), s.bufferedBytes(), s.inFlightBatches(),
+                s.inFlightItems(), s.submitted(), s.sent(), s.dropped(), s.droppedByReason(), s.retried(),
+                s.sentBatches(), s.failedAttempts(), s.consecutiveFailures(), s.bufferFullFor(), s.paused(),
+                s.closed(), s.drained(), s.lastBatchItems(), s.lastSentAt(), s.abandonedSends());
     }
 
     @Override

@@ -1,6 +1,12 @@
 package dev.batcher.dispatch;
 
+import dev.batcher.BatchingEngine;
+import dev.batcher.BufferFullException;
+import dev.batcher.DropReason;
+import dev.batcher.ItemDroppedException;
 import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -23,7 +29,7 @@ import java.util.concurrent.CompletableFuture;
  *
  * @param <T> the item type
  */
-public interface Dispatcher<T> extends AutoCloseable {
+public interface Dispatcher<T> extends BatchingEngine {
 
     /**
      * Creates and starts a dispatcher.
@@ -38,8 +44,6 @@ public interface Dispatcher<T> extends AutoCloseable {
         return new BufferedDispatcher<>(name, config, sender);
     }
 
-    /** The name given at creation. */
-    String name();
 
     /** The options this dispatcher runs with. */
     DispatcherConfig<T> config();
@@ -69,13 +73,42 @@ public interface Dispatcher<T> extends AutoCloseable {
      */
     void enqueue(T item);
 
-    /** Cuts every partly filled batch now, so that it is sent without waiting for {@code maxBatchAge}. */
-    void flush();
+    /**
+     * Submits items one after the other, as {@link #submit} does.
+     *
+     * @param items the items, none {@code null}
+     * @return one future per item, in the same order
+     * @throws BufferFullException when the buffer refuses an item; the items before it were submitted
+     */
+    List<CompletableFuture<Void>> submitAll(Collection<? extends T> items);
 
-    /** Stops starting new sends; items keep being buffered (and producers block or drop when it fills). */
+    /**
+     * Enqueues items one after the other, as {@link #enqueue} does.
+     *
+     * @param items the items, none {@code null}
+     * @throws BufferFullException when the buffer refuses an item; the items before it were enqueued
+     */
+    void enqueueAll(Collection<? extends T> items);
+
+    /**
+     * Cuts every partly filled batch now, so that it is sent without waiting for {@code maxBatchAge}.
+     *
+     * @return completed once every item submitted before the call is settled: sent or dropped, its future completed
+     *     and the drop handler called
+     */
+    @Override
+    CompletableFuture<Void> flush();
+
+    /**
+     * Stops starting new sends; items keep being buffered (and producers block or drop when it fills).
+     *
+     * @throws IllegalStateException after {@link #close()} or {@link #shutdownNow()}: a pause would stall the drain
+     */
+    @Override
     void pause();
 
     /** Undoes {@link #pause()}. */
+    @Override
     void resume();
 
     /**
@@ -86,6 +119,7 @@ public interface Dispatcher<T> extends AutoCloseable {
      * @param timeout how long to wait for the drain
      * @return {@code true} if everything was sent or dropped by the sender's own outcome before the timeout
      */
+    @Override
     boolean close(Duration timeout);
 
     /** {@link #close(Duration)} with the configured {@code drainTimeout}. */
@@ -96,12 +130,15 @@ public interface Dispatcher<T> extends AutoCloseable {
      * Stops at once: drops everything buffered or waiting for a retry with {@link DropReason#CANCELLED},
      * interrupts running sends and drops their batches too.
      */
+    @Override
     void shutdownNow();
 
     /** Whether {@link #close()} or {@link #shutdownNow()} was called. */
+    @Override
     boolean isClosed();
 
     /** Whether the dispatcher is closed and every item ended sent or dropped. */
+    @Override
     boolean isDrained();
 
     /** A consistent snapshot of the counters; cheap enough to poll from metrics. */

@@ -1,80 +1,78 @@
 package dev.batcher.dispatch;
 
+import dev.batcher.BatchLimits;
+import dev.batcher.BufferLimits;
+import dev.batcher.DropHandler;
+import dev.batcher.ErrorHandler;
+import dev.batcher.FullBehavior;
+import dev.batcher.InvalidOptionException;
+import dev.batcher.ItemSizer;
+import dev.batcher.Ordering;
+import dev.batcher.RateLimit;
+import dev.batcher.RetryOptions;
+import dev.batcher.SendLimits;
 import dev.batcher.limit.SendGate;
+import dev.batcher.time.Scheduler;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.function.Function;
 import org.springframework.retry.RetryPolicy;
 import org.springframework.retry.backoff.BackOffPolicy;
-import org.springframework.retry.backoff.ExponentialBackOffPolicy;
-import org.springframework.retry.policy.AlwaysRetryPolicy;
-import org.springframework.retry.policy.MaxAttemptsRetryPolicy;
 
 /**
- * Immutable options of a {@link Dispatcher}, built and validated by {@link Builder}. Option names in errors are the
- * property keys the Spring Boot starter binds under {@code batcher.dispatchers.<name>.}; luci's names are given for
- * comparison.
+ * Immutable options of a {@link Dispatcher}, built and validated by {@link Builder}. The options are grouped in
+ * small value types shared by the engines ({@link BatchLimits}, {@link BufferLimits}, {@link SendLimits},
+ * {@link RateLimit}, {@link RetryOptions}), each validating itself; this class adds the dispatcher's callbacks and
+ * the checks across groups. Option names in errors are the property keys the Spring Boot starter binds under
+ * {@code batcher.dispatchers.<name>.}; luci's names are given for comparison.
  *
  * @param <T> the item type
  */
 public final class DispatcherConfig<T> {
 
     /** Default {@code max-batch-items}. */
-    public static final int DEFAULT_MAX_BATCH_ITEMS = 100;
+    public static final int DEFAULT_MAX_BATCH_ITEMS = BatchLimits.DEFAULTS.maxItems();
 
     /** Default {@code max-batch-age}. */
-    public static final Duration DEFAULT_MAX_BATCH_AGE = Duration.ofMillis(100);
+    public static final Duration DEFAULT_MAX_BATCH_AGE = BatchLimits.DEFAULTS.maxAge();
 
-    /** Default {@code max-concurrent-sends} (luci's MaxLeases default). */
-    public static final int DEFAULT_MAX_CONCURRENT_SENDS = 4;
+    /** Default {@code max-concurrent-sends} (luci's MaxLeases default); 1 with {@link Ordering#FIFO}. */
+    public static final int DEFAULT_MAX_CONCURRENT_SENDS = SendLimits.DEFAULTS.maxConcurrent();
 
     /** Default {@code buffer.max-items}. */
-    public static final int DEFAULT_BUFFER_MAX_ITEMS = 10_000;
+    public static final int DEFAULT_BUFFER_MAX_ITEMS = BufferLimits.DEFAULTS.maxItems();
 
     /** Default {@code buffer.block-timeout}. */
-    public static final Duration DEFAULT_BLOCK_TIMEOUT = Duration.ofSeconds(10);
+    public static final Duration DEFAULT_BLOCK_TIMEOUT = BufferLimits.DEFAULTS.blockTimeout();
 
     /** Default {@code retry.initial-backoff} (luci's default). */
-    public static final Duration DEFAULT_INITIAL_BACKOFF = Duration.ofMillis(200);
+    public static final Duration DEFAULT_INITIAL_BACKOFF = RetryOptions.DEFAULTS.initialBackoff();
 
     /** Default {@code retry.multiplier} (luci's default). */
-    public static final double DEFAULT_MULTIPLIER = 1.2;
+    public static final double DEFAULT_MULTIPLIER = RetryOptions.DEFAULTS.multiplier();
 
     /** Default {@code retry.max-backoff} (luci's default). */
-    public static final Duration DEFAULT_MAX_BACKOFF = Duration.ofSeconds(60);
+    public static final Duration DEFAULT_MAX_BACKOFF = RetryOptions.DEFAULTS.maxBackoff();
 
     /** Default {@code send-timeout}. */
-    public static final Duration DEFAULT_SEND_TIMEOUT = Duration.ofSeconds(30);
+    public static final Duration DEFAULT_SEND_TIMEOUT = SendLimits.DEFAULTS.timeout();
 
     /** Default drain timeout of {@link Dispatcher#close()}. */
     public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(30);
 
-    /** {@code retry.max-attempts} value meaning "retry until sent" (luci's default). */
+    /** The value of {@code max-batch-items}, {@code retry.max-attempts} and the byte limits meaning "no limit". */
     public static final int UNLIMITED = -1;
 
-    private final int maxBatchItems;
-    private final long maxBatchBytes;
-    private final Duration maxBatchAge;
-    private final int maxConcurrentSends;
+    private final BatchLimits batching;
+    private final BufferLimits buffer;
+    private final SendLimits sends;
+    private final RateLimit rateLimit;
+    private final RetryOptions retry;
     private final Ordering ordering;
     private final Function<? super T, ?> keyExtractor;
-    private final int bufferMaxItems;
-    private final long bufferMaxBytes;
-    private final FullBehavior fullBehavior;
-    private final Duration blockTimeout;
-    private final double batchesPerSecond;
-    private final int burst;
-    private final double minBatchesPerSecond;
     private final SendGate sendGate;
-    private final int maxAttempts;
-    private final Duration initialBackoff;
-    private final double multiplier;
-    private final Duration maxBackoff;
-    private final RetryPolicy retryPolicy;
-    private final BackOffPolicy backOffPolicy;
     private final RetryPolicy explicitRetryPolicy;
     private final BackOffPolicy explicitBackOffPolicy;
-    private final Duration sendTimeout;
     private final Duration drainTimeout;
     private final ItemSizer<? super T> itemSizer;
     private final ErrorHandler<T> errorHandler;
@@ -83,31 +81,18 @@ public final class DispatcherConfig<T> {
     private final DispatcherListener listener;
     private final Scheduler scheduler;
 
-    private DispatcherConfig(Builder<T> b) {
-        this.maxBatchItems = b.maxBatchItems;
-        this.maxBatchBytes = b.maxBatchBytes;
-        this.maxBatchAge = b.maxBatchAge;
-        this.maxConcurrentSends = b.maxConcurrentSends;
+    private DispatcherConfig(Builder<T> b, BatchLimits batching, BufferLimits buffer, SendLimits sends,
+            RateLimit rateLimit, RetryOptions retry) {
+        this.batching = batching;
+        this.buffer = buffer;
+        this.sends = sends;
+        this.rateLimit = rateLimit;
+        this.retry = retry;
         this.ordering = b.ordering;
         this.keyExtractor = b.keyExtractor;
-        this.bufferMaxItems = b.bufferMaxItems;
-        this.bufferMaxBytes = b.bufferMaxBytes;
-        this.fullBehavior = b.fullBehavior;
-        this.blockTimeout = b.blockTimeout;
-        this.batchesPerSecond = b.batchesPerSecond;
-        this.burst = b.burst;
-        this.minBatchesPerSecond = b.minBatchesPerSecond;
         this.sendGate = b.sendGate;
-        this.maxAttempts = b.maxAttempts;
-        this.initialBackoff = b.initialBackoff;
-        this.multiplier = b.multiplier;
-        this.maxBackoff = b.maxBackoff;
         this.explicitRetryPolicy = b.retryPolicy;
         this.explicitBackOffPolicy = b.backOffPolicy;
-        this.retryPolicy = b.retryPolicy != null ? b.retryPolicy
-                : maxAttempts == UNLIMITED ? new AlwaysRetryPolicy() : new MaxAttemptsRetryPolicy(maxAttempts);
-        this.backOffPolicy = b.backOffPolicy != null ? b.backOffPolicy : exponential(initialBackoff, multiplier, maxBackoff);
-        this.sendTimeout = b.sendTimeout;
         this.drainTimeout = b.drainTimeout;
         this.itemSizer = b.itemSizer;
         this.errorHandler = b.errorHandler != null ? b.errorHandler : ErrorHandler.retryTransient();
@@ -115,14 +100,6 @@ public final class DispatcherConfig<T> {
         this.drainedCallback = b.drainedCallback;
         this.listener = b.listener != null ? b.listener : DispatcherListener.NONE;
         this.scheduler = b.scheduler;
-    }
-
-    private static ExponentialBackOffPolicy exponential(Duration initial, double multiplier, Duration max) {
-        ExponentialBackOffPolicy policy = new ExponentialBackOffPolicy();
-        policy.setInitialInterval(initial.toMillis());
-        policy.setMultiplier(multiplier);
-        policy.setMaxInterval(max.toMillis());
-        return policy;
     }
 
     /**
@@ -151,24 +128,49 @@ public final class DispatcherConfig<T> {
         return new Builder<T>().build();
     }
 
-    /** {@code max-batch-items} (luci BatchItemsMax): a batch is cut when it holds this many items. */
+    /** When batches are cut: {@code max-batch-items}, {@code max-batch-bytes}, {@code max-batch-age}. */
+    public BatchLimits batching() {
+        return batching;
+    }
+
+    /** What the buffer holds and does when full: {@code buffer.*}. */
+    public BufferLimits buffer() {
+        return buffer;
+    }
+
+    /** {@code max-concurrent-sends} and {@code send-timeout}. */
+    public SendLimits sends() {
+        return sends;
+    }
+
+    /** {@code rate-limit.*}. */
+    public RateLimit rateLimit() {
+        return rateLimit;
+    }
+
+    /** {@code retry.*}: the options the default policies are built from. */
+    public RetryOptions retry() {
+        return retry;
+    }
+
+    /** {@code max-batch-items} (luci BatchItemsMax): a batch is cut when it holds this many; -1: no limit. */
     public int maxBatchItems() {
-        return maxBatchItems;
+        return batching.maxItems();
     }
 
     /** {@code max-batch-bytes} (luci BatchSizeMax): a batch is cut before it would exceed this size; -1: no limit. */
     public long maxBatchBytes() {
-        return maxBatchBytes;
+        return batching.maxBytes();
     }
 
     /** {@code max-batch-age} (luci BatchAgeMax): a partly filled batch is cut this long after its first item. */
     public Duration maxBatchAge() {
-        return maxBatchAge;
+        return batching.maxAge();
     }
 
     /** {@code max-concurrent-sends} (luci MaxLeases): batches sent in parallel at most. */
     public int maxConcurrentSends() {
-        return maxConcurrentSends;
+        return sends.maxConcurrent();
     }
 
     /** {@code ordering}: the order guarantee. */
@@ -183,37 +185,37 @@ public final class DispatcherConfig<T> {
 
     /** {@code buffer.max-items}: items buffered at most, counting batches being sent or waiting for a retry. */
     public int bufferMaxItems() {
-        return bufferMaxItems;
+        return buffer.maxItems();
     }
 
     /** {@code buffer.max-bytes}: bytes buffered at most, like {@link #bufferMaxItems()}; -1: no limit. */
     public long bufferMaxBytes() {
-        return bufferMaxBytes;
+        return buffer.maxBytes();
     }
 
     /** {@code buffer.full-behavior}: what a submit does when the buffer is full. */
     public FullBehavior fullBehavior() {
-        return fullBehavior;
+        return buffer.fullBehavior();
     }
 
     /** {@code buffer.block-timeout}: how long a blocked submit waits for room. */
     public Duration blockTimeout() {
-        return blockTimeout;
+        return buffer.blockTimeout();
     }
 
     /** {@code rate-limit.batches-per-second} (luci QPSLimit): 0 means no limit. */
     public double batchesPerSecond() {
-        return batchesPerSecond;
+        return rateLimit.perSecond();
     }
 
     /** {@code rate-limit.burst}: sends allowed at once after a quiet period. */
     public int burst() {
-        return burst;
+        return rateLimit.burst();
     }
 
     /** {@code rate-limit.min-batches-per-second} (luci MinQPS): empty heartbeat batches keep this rate; 0: off. */
     public double minBatchesPerSecond() {
-        return minBatchesPerSecond;
+        return rateLimit.minPerSecond();
     }
 
     /** A custom gate consulted before every send instead of the rate limit, or {@code null}. */
@@ -223,37 +225,37 @@ public final class DispatcherConfig<T> {
 
     /** {@code retry.max-attempts}: attempts per batch including the first; {@link #UNLIMITED} retries forever. */
     public int maxAttempts() {
-        return maxAttempts;
+        return retry.maxAttempts();
     }
 
     /** {@code retry.initial-backoff}: the wait before the first retry. */
     public Duration initialBackoff() {
-        return initialBackoff;
+        return retry.initialBackoff();
     }
 
     /** {@code retry.multiplier}: each wait is the previous one times this. */
     public double multiplier() {
-        return multiplier;
+        return retry.multiplier();
     }
 
     /** {@code retry.max-backoff}: the longest wait between attempts. */
     public Duration maxBackoff() {
-        return maxBackoff;
+        return retry.maxBackoff();
     }
 
     /** The spring-retry policy deciding whether another attempt is allowed (built from the retry options). */
     public RetryPolicy retryPolicy() {
-        return retryPolicy;
+        return explicitRetryPolicy != null ? explicitRetryPolicy : retry.retryPolicy();
     }
 
     /** The spring-retry back-off policy computing the waits (built from the retry options). */
     public BackOffPolicy backOffPolicy() {
-        return backOffPolicy;
+        return explicitBackOffPolicy != null ? explicitBackOffPolicy : retry.backOffPolicy();
     }
 
     /** {@code send-timeout}: an attempt running longer counts as failed and its thread is interrupted. */
     public Duration sendTimeout() {
-        return sendTimeout;
+        return sends.timeout();
     }
 
     /** How long {@link Dispatcher#close()} waits for the drain. */
@@ -300,26 +302,26 @@ public final class DispatcherConfig<T> {
     public static final class Builder<T> {
 
         private int maxBatchItems = DEFAULT_MAX_BATCH_ITEMS;
-        private long maxBatchBytes = -1;
+        private long maxBatchBytes = UNLIMITED;
         private Duration maxBatchAge = DEFAULT_MAX_BATCH_AGE;
-        private int maxConcurrentSends = DEFAULT_MAX_CONCURRENT_SENDS;
-        private Ordering ordering = Ordering.NONE;
-        private Function<? super T, ?> keyExtractor;
+        private Integer maxConcurrentSends;
+        private Duration sendTimeout = DEFAULT_SEND_TIMEOUT;
         private int bufferMaxItems = DEFAULT_BUFFER_MAX_ITEMS;
-        private long bufferMaxBytes = -1;
+        private long bufferMaxBytes = UNLIMITED;
         private FullBehavior fullBehavior = FullBehavior.BLOCK;
         private Duration blockTimeout = DEFAULT_BLOCK_TIMEOUT;
         private double batchesPerSecond;
         private int burst = 1;
         private double minBatchesPerSecond;
-        private SendGate sendGate;
-        private int maxAttempts = UNLIMITED;
+        private int maxAttempts = RetryOptions.DEFAULTS.maxAttempts();
         private Duration initialBackoff = DEFAULT_INITIAL_BACKOFF;
         private double multiplier = DEFAULT_MULTIPLIER;
         private Duration maxBackoff = DEFAULT_MAX_BACKOFF;
+        private Ordering ordering = Ordering.NONE;
+        private Function<? super T, ?> keyExtractor;
+        private SendGate sendGate;
         private RetryPolicy retryPolicy;
         private BackOffPolicy backOffPolicy;
-        private Duration sendTimeout = DEFAULT_SEND_TIMEOUT;
         private Duration drainTimeout = DEFAULT_DRAIN_TIMEOUT;
         private ItemSizer<? super T> itemSizer;
         private ErrorHandler<T> errorHandler;
@@ -332,27 +334,16 @@ public final class DispatcherConfig<T> {
         }
 
         private Builder(DispatcherConfig<T> c) {
-            maxBatchItems = c.maxBatchItems;
-            maxBatchBytes = c.maxBatchBytes;
-            maxBatchAge = c.maxBatchAge;
-            maxConcurrentSends = c.maxConcurrentSends;
+            batching(c.batching);
+            buffer(c.buffer);
+            sends(c.sends);
+            rateLimit(c.rateLimit);
+            retry(c.retry);
             ordering = c.ordering;
             keyExtractor = c.keyExtractor;
-            bufferMaxItems = c.bufferMaxItems;
-            bufferMaxBytes = c.bufferMaxBytes;
-            fullBehavior = c.fullBehavior;
-            blockTimeout = c.blockTimeout;
-            batchesPerSecond = c.batchesPerSecond;
-            burst = c.burst;
-            minBatchesPerSecond = c.minBatchesPerSecond;
             sendGate = c.sendGate;
-            maxAttempts = c.maxAttempts;
-            initialBackoff = c.initialBackoff;
-            multiplier = c.multiplier;
-            maxBackoff = c.maxBackoff;
             retryPolicy = c.explicitRetryPolicy;
             backOffPolicy = c.explicitBackOffPolicy;
-            sendTimeout = c.sendTimeout;
             drainTimeout = c.drainTimeout;
             itemSizer = c.itemSizer;
             errorHandler = c.errorHandler;
@@ -362,7 +353,44 @@ public final class DispatcherConfig<T> {
             scheduler = c.scheduler;
         }
 
-        /** See {@link DispatcherConfig#maxBatchItems()}. Default 100. */
+        /** Sets {@code max-batch-items}, {@code max-batch-bytes} and {@code max-batch-age} at once. */
+        public Builder<T> batching(BatchLimits limits) {
+            maxBatchItems = limits.maxItems();
+            maxBatchBytes = limits.maxBytes();
+            maxBatchAge = limits.maxAge();
+            return this;
+        }
+
+        /** Sets every {@code buffer.*} option at once. */
+        public Builder<T> buffer(BufferLimits limits) {
+            bufferMaxItems = limits.maxItems();
+            bufferMaxBytes = limits.maxBytes();
+            fullBehavior = limits.fullBehavior();
+            blockTimeout = limits.blockTimeout();
+            return this;
+        }
+
+        /** Sets {@code max-concurrent-sends} and {@code send-timeout} at once. */
+        public Builder<T> sends(SendLimits limits) {
+            maxConcurrentSends = limits.maxConcurrent();
+            sendTimeout = limits.timeout();
+            return this;
+        }
+
+        /** Sets every {@code rate-limit.*} option at once. */
+        public Builder<T> rateLimit(RateLimit limit) {
+            batchesPerSecond = limit.perSecond();
+            burst = limit.burst();
+            minBatchesPerSecond = limit.minPerSecond();
+            return this;
+        }
+
+        /** Sets every {@code retry.*} option at once. */
+        public Builder<T> retry(RetryOptions options) {
+            return retry(options.maxAttempts(), options.initialBackoff(), options.multiplier(), options.maxBackoff());
+        }
+
+        /** See {@link DispatcherConfig#maxBatchItems()}. Default 100; {@link #UNLIMITED} cuts by bytes and age only. */
         public Builder<T> maxBatchItems(int maxBatchItems) {
             this.maxBatchItems = maxBatchItems;
             return this;
@@ -380,7 +408,7 @@ public final class DispatcherConfig<T> {
             return this;
         }
 
-        /** See {@link DispatcherConfig#maxConcurrentSends()}. Default 4. */
+        /** See {@link DispatcherConfig#maxConcurrentSends()}. Default 4, or 1 with {@link Ordering#FIFO}. */
         public Builder<T> maxConcurrentSends(int maxConcurrentSends) {
             this.maxConcurrentSends = maxConcurrentSends;
             return this;
@@ -438,7 +466,10 @@ public final class DispatcherConfig<T> {
             return this;
         }
 
-        /** A gate asked before every send (cost 1 per batch); replaces the rate limit. */
+        /**
+         * A gate asked before every send, with cost 1 per batch, instead of the rate limit. It is called on the
+         * sender thread outside every lock; if it throws, the attempt fails with its exception.
+         */
         public Builder<T> sendGate(SendGate sendGate) {
             this.sendGate = sendGate;
             return this;
@@ -447,7 +478,7 @@ public final class DispatcherConfig<T> {
         /**
          * Exponential retry like luci's default: {@code maxAttempts} attempts in all ({@link #UNLIMITED} for no
          * limit), waiting {@code initialBackoff}, then times {@code multiplier} each time, at most
-         * {@code maxBackoff}. Defaults: unlimited, 200 ms, 1.2, 60 s.
+         * {@code maxBackoff}. Defaults: unlimited, 200 ms, 1.2, 60 s. Checked by {@link #build()}.
          */
         public Builder<T> retry(int maxAttempts, Duration initialBackoff, double multiplier, Duration maxBackoff) {
             this.maxAttempts = maxAttempts;
@@ -538,57 +569,37 @@ public final class DispatcherConfig<T> {
          * @throws InvalidOptionException naming the first invalid option, its value and the fix
          */
         public DispatcherConfig<T> build() {
-            validate();
-            return new DispatcherConfig<>(this);
-        }
-
-        private void validate() {
-            check(maxBatchItems >= 1, "max-batch-items", maxBatchItems, "must be at least 1");
-            check(maxBatchBytes == -1 || maxBatchBytes >= 1, "max-batch-bytes", maxBatchBytes,
-                    "must be at least 1, or -1 for no limit");
-            check(maxBatchBytes == -1 || itemSizer != null, "max-batch-bytes", maxBatchBytes,
-                    "a byte limit needs an item sizer to measure items; set one or remove the limit");
-            positive(maxBatchAge, "max-batch-age", "a batch must be cut after a positive age, such as 100ms");
-            check(maxConcurrentSends >= 1, "max-concurrent-sends", maxConcurrentSends, "must be at least 1");
+            BatchLimits batching = new BatchLimits(maxBatchItems, maxBatchBytes, maxBatchAge);
             check(ordering != null, "ordering", null, "must be one of none, fifo, per-key");
-            check(ordering != Ordering.FIFO || maxConcurrentSends == 1, "max-concurrent-sends", maxConcurrentSends,
-                    "ordering fifo sends one batch at a time; set max-concurrent-sends to 1, or use ordering "
-                            + "per-key to send different keys in parallel");
+            boolean defaultConcurrency = maxConcurrentSends == null;
+            int concurrency = defaultConcurrency
+                    ? (ordering == Ordering.FIFO ? 1 : DEFAULT_MAX_CONCURRENT_SENDS) : maxConcurrentSends;
+            SendLimits sends = new SendLimits(concurrency, sendTimeout);
+            BufferLimits buffer = new BufferLimits(bufferMaxItems, bufferMaxBytes, fullBehavior, blockTimeout);
+            RateLimit rate = new RateLimit(batchesPerSecond, burst, minBatchesPerSecond);
+            RetryOptions retryOptions = new RetryOptions(maxAttempts, initialBackoff, multiplier, maxBackoff);
+            String sizerFix = "a byte limit needs an item sizer to measure items; set one with a DispatcherCustomizer "
+                    + "bean (builder.itemSizer(item -> ...)) or remove the limit";
+            check(maxBatchBytes == UNLIMITED || itemSizer != null, "max-batch-bytes", maxBatchBytes, sizerFix);
+            check(bufferMaxBytes == UNLIMITED || itemSizer != null, "buffer.max-bytes", bufferMaxBytes, sizerFix);
+            if (ordering == Ordering.FIFO && concurrency != 1) {
+                throw new InvalidOptionException("max-concurrent-sends", concurrency, "ordering fifo sends one batch "
+                        + "at a time; set max-concurrent-sends to 1, or use ordering per-key to send different keys "
+                        + "in parallel", defaultConcurrency);
+            }
             check(ordering != Ordering.PER_KEY || keyExtractor != null, "ordering", "per-key",
-                    "per-key ordering needs a key extractor; set one or use ordering none or fifo");
-            check(bufferMaxItems >= 1, "buffer.max-items", bufferMaxItems, "must be at least 1");
-            check(bufferMaxItems >= maxBatchItems, "buffer.max-items", bufferMaxItems,
-                    "must be at least max-batch-items (" + maxBatchItems + "), or no batch could fill up");
-            check(bufferMaxBytes == -1 || bufferMaxBytes >= 1, "buffer.max-bytes", bufferMaxBytes,
-                    "must be at least 1, or -1 for no limit");
-            check(bufferMaxBytes == -1 || itemSizer != null, "buffer.max-bytes", bufferMaxBytes,
-                    "a byte limit needs an item sizer to measure items; set one or remove the limit");
-            check(bufferMaxBytes == -1 || maxBatchBytes == -1 || bufferMaxBytes >= maxBatchBytes, "buffer.max-bytes",
-                    bufferMaxBytes, "must be at least max-batch-bytes (" + maxBatchBytes + ")");
-            check(fullBehavior != null, "buffer.full-behavior", null, "must be one of block, drop-oldest, reject");
-            check(blockTimeout != null && !blockTimeout.isNegative(), "buffer.block-timeout", blockTimeout,
-                    "must be zero or positive");
-            check(batchesPerSecond >= 0 && Double.isFinite(batchesPerSecond), "rate-limit.batches-per-second",
-                    batchesPerSecond, "must be positive, or 0 for no limit");
-            check(burst >= 1, "rate-limit.burst", burst, "must be at least 1");
-            check(minBatchesPerSecond >= 0 && Double.isFinite(minBatchesPerSecond),
-                    "rate-limit.min-batches-per-second", minBatchesPerSecond, "must be positive, or 0 for no heartbeats");
-            check(batchesPerSecond == 0 || minBatchesPerSecond <= batchesPerSecond, "rate-limit.min-batches-per-second",
-                    minBatchesPerSecond, "must not exceed rate-limit.batches-per-second (" + batchesPerSecond + ")");
-            check(maxAttempts == UNLIMITED || maxAttempts >= 1, "retry.max-attempts", maxAttempts,
-                    "must be at least 1 (1 means no retry), or -1 for unlimited");
-            positive(initialBackoff, "retry.initial-backoff", "must be positive, such as 200ms");
-            check(multiplier >= 1 && Double.isFinite(multiplier), "retry.multiplier", multiplier, "must be at least 1");
-            positive(maxBackoff, "retry.max-backoff", "must be positive, such as 60s");
-            check(maxBackoff.compareTo(initialBackoff) >= 0, "retry.max-backoff", maxBackoff,
-                    "must not be shorter than retry.initial-backoff (" + initialBackoff + ")");
-            positive(sendTimeout, "send-timeout", "must be positive, such as 30s");
+                    "per-key ordering needs a key extractor; set one with a DispatcherCustomizer bean "
+                            + "(builder.keyExtractor(item -> item.customerId())) or use ordering none or fifo");
+            if (maxBatchItems != UNLIMITED && bufferMaxItems < maxBatchItems) {
+                throw new InvalidOptionException("buffer.max-items", bufferMaxItems, "must be at least "
+                        + "max-batch-items (" + maxBatchItems + "), or no batch could fill up",
+                        bufferMaxItems == DEFAULT_BUFFER_MAX_ITEMS);
+            }
+            check(bufferMaxBytes == UNLIMITED || maxBatchBytes == UNLIMITED || bufferMaxBytes >= maxBatchBytes,
+                    "buffer.max-bytes", bufferMaxBytes, "must be at least max-batch-bytes (" + maxBatchBytes + ")");
             check(drainTimeout != null && !drainTimeout.isNegative(), "drain-timeout", drainTimeout,
                     "must be zero or positive");
-        }
-
-        private static void positive(Duration value, String option, String problem) {
-            check(value != null && !value.isNegative() && !value.isZero(), option, value, problem);
+            return new DispatcherConfig<>(this, batching, buffer, sends, rate, retryOptions);
         }
 
         private static void check(boolean ok, String option, Object value, String problem) {

@@ -1,33 +1,18 @@
 package dev.batcher.dispatch;
 
+import dev.batcher.BatchListener;
+
 /**
- * Observes per-batch and per-wait events, for metrics. Per-item totals are not events: read them from
- * {@link Dispatcher#stats()}, which costs the hot path nothing.
- *
- * <p>Methods are called outside the dispatcher's locks. A listener that throws is logged and ignored.
+ * Observes a {@link Dispatcher}'s sends and blocked producers, for metrics: the dispatcher's name for a
+ * {@link BatchListener}, kept so that listeners written for the dispatcher read naturally.
  */
-public interface DispatcherListener {
+public interface DispatcherListener extends BatchListener {
 
     /** A listener that does nothing. */
     DispatcherListener NONE = new DispatcherListener() {
+        @Override
+        public boolean isNoOp() {
+            return true;
+        }
     };
-
-    /**
-     * A send attempt finished.
-     *
-     * @param items the number of items in the batch
-     * @param bytes the batch size in bytes (0 without an item sizer)
-     * @param durationNanos how long the attempt took
-     * @param outcome how it ended
-     */
-    default void onSendCompleted(int items, long bytes, long durationNanos, SendOutcome outcome) {
-    }
-
-    /**
-     * A producer waited for room in a full buffer ({@link FullBehavior#BLOCK}).
-     *
-     * @param nanos how long it waited, whether or not room was found
-     */
-    default void onProducerBlocked(long nanos) {
-    }
 }

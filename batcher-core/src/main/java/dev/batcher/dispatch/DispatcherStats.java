@@ -1,13 +1,14 @@
 package dev.batcher.dispatch;
 
+import dev.batcher.DropReason;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 
 /**
- * A consistent snapshot of a dispatcher's state: every number is read at the same instant, so the accounting
- * invariant {@code submitted = sent + dropped + bufferedItems + inFlightItems} holds in every snapshot
- * (see {@link #isBalanced()}).
+ * A consistent snapshot of a dispatcher's state: every number is read at the same instant (items still in the
+ * lock-free intake count as submitted and buffered), so the accounting invariant
+ * {@code submitted = sent + dropped + bufferedItems + inFlightItems} holds in every snapshot (see {@link #isBalanced()}).
  *
  * @param name the dispatcher name
  * @param bufferedItems items waiting in the buffer, including batches waiting to be retried
@@ -27,7 +28,9 @@ import java.util.Map;
  * @param closed whether the dispatcher stopped accepting items
  * @param drained whether it is closed and has nothing left to send
  * @param lastBatchItems the size of the last batch sent successfully, 0 if none
- * @param lastSentAt when the last successful send finished, {@code null} if none
+ * @param lastSentAt when the last successful send finished, {@code null} if none; recorded once per send
+ * @param abandonedSends attempts abandoned after {@code send-timeout} whose thread is still inside the sink; each
+ *     holds one of the {@code max-concurrent-sends} slots until it returns
  */
 public record DispatcherStats(
         String name,
@@ -48,15 +51,20 @@ public record DispatcherStats(
         boolean closed,
         boolean drained,
         int lastBatchItems,
-        Instant lastSentAt) {
+        Instant lastSentAt,
+        int abandonedSends) {
 
     /** Items dropped with one reason. */
     public long dropped(DropReason reason) {
         return droppedByReason.getOrDefault(reason, 0L);
     }
 
-    /** Whether {@code submitted = sent + dropped + bufferedItems + inFlightItems}: nothing lost, nothing doubled. */
+    /**
+     * Whether {@code submitted = sent + dropped + bufferedItems + inFlightItems} (nothing lost, nothing doubled) and,
+     * once drained, nothing is left buffered or in flight.
+     */
     public boolean isBalanced() {
-        return submitted == sent + dropped + bufferedItems + inFlightItems;
+        return submitted == sent + dropped + bufferedItems + inFlightItems
+                && !(drained && (bufferedItems != 0 || inFlightItems != 0));
     }
 }

@@ -1,5 +1,11 @@
 package dev.batcher.dispatch;
 
+import dev.batcher.BufferFullException;
+import dev.batcher.DropReason;
+import dev.batcher.FullBehavior;
+import dev.batcher.ItemDroppedException;
+import dev.batcher.Ordering;
+import dev.batcher.PermanentSendException;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;

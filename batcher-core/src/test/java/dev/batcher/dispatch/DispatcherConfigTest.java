@@ -1,5 +1,8 @@
 package dev.batcher.dispatch;
 
+import dev.batcher.FullBehavior;
+import dev.batcher.InvalidOptionException;
+import dev.batcher.Ordering;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
@@ -65,9 +68,32 @@ class DispatcherConfigTest {
     }
 
     @Test
+    void fifoAloneSendsOneBatchAtATime() {
+        DispatcherConfig<Object> fifo = DispatcherConfig.builder().ordering(Ordering.FIFO).build();
+        assertThat(fifo.maxConcurrentSends()).isEqualTo(1);
+        assertThat(DispatcherConfig.defaults().maxConcurrentSends()).isEqualTo(4);
+    }
+
+    @Test
+    void unlimitedBatchItemsNeedNoBufferAboveThem() {
+        DispatcherConfig<Object> config = DispatcherConfig.builder().maxBatchItems(DispatcherConfig.UNLIMITED)
+                .bufferMaxItems(10).build();
+        assertThat(config.maxBatchItems()).isEqualTo(-1);
+    }
+
+    @Test
+    void anInvalidDefaultSaysItIsTheDefault() {
+        assertThatExceptionOfType(InvalidOptionException.class)
+                .isThrownBy(() -> DispatcherConfig.builder().maxBatchItems(20_000).build())
+                .satisfies(e -> assertThat(e.isDefaultValue()).isTrue())
+                .withMessageContaining("buffer.max-items=10000 (the default)");
+    }
+
+    @Test
     void invalidOptionsNameTheOptionTheValueAndTheFix() {
-        assertInvalid(b -> b.ordering(Ordering.FIFO), "max-concurrent-sends", "4", "set max-concurrent-sends to 1");
-        assertInvalid(b -> b.maxBatchAge(Duration.ZERO), "max-batch-age", "PT0S", "positive age");
+        assertInvalid(b -> b.ordering(Ordering.FIFO).maxConcurrentSends(4), "max-concurrent-sends", "4",
+                "set max-concurrent-sends to 1");
+        assertInvalid(b -> b.maxBatchAge(Duration.ZERO), "max-batch-age", "PT0S", "must be positive, such as 100ms");
         assertInvalid(b -> b.maxBatchBytes(1000), "max-batch-bytes", "1000", "needs an item sizer");
         assertInvalid(b -> b.bufferMaxBytes(1000), "buffer.max-bytes", "1000", "needs an item sizer");
         assertInvalid(b -> b.maxBatchItems(0), "max-batch-items", "0", "at least 1");

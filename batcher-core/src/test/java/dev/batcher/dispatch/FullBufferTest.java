@@ -1,9 +1,15 @@
 package dev.batcher.dispatch;
 
+import dev.batcher.Batch;
+import dev.batcher.BufferFullException;
+import dev.batcher.DropReason;
+import dev.batcher.FullBehavior;
+import dev.batcher.ItemDroppedException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
 
+import dev.batcher.time.ManualScheduler;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -56,6 +62,7 @@ class FullBufferTest {
         IntStream.range(5, 20).forEach(i -> futures.add(dispatcher.submit(i)));
 
         // room for 10 live items: 0..4 in flight; 5..9 then 10..14 were dropped to make room for 10..14, 15..19
+        await().until(() -> dropped.size() == 2);
         assertThat(dropped).containsExactly(List.of(5, 6, 7, 8, 9), List.of(10, 11, 12, 13, 14));
         assertThat(reasons).containsOnly(DropReason.OLDEST_DROPPED);
         assertThat(futures.get(7)).failsWithin(Duration.ofSeconds(1)).withThrowableThat()
@@ -73,15 +80,33 @@ class FullBufferTest {
     }
 
     @Test
-    void dropOldestRefusesTheNewItemWhenEverythingIsBeingSent() {
+    void dropOldestNeverRefusesAndDropsTheBatchBeingSentWhenNothingElseIsLeft() {
         dispatcher = dispatchers.create("drop2", options(FullBehavior.DROP_OLDEST).maxBatchItems(10).build(),
                 blockedSender);
-        IntStream.range(0, 10).forEach(dispatcher::enqueue);
+        List<CompletableFuture<Void>> first = new ArrayList<>();
+        IntStream.range(0, 10).forEach(i -> first.add(dispatcher.submit(i)));
         await().until(() -> dispatcher.stats().inFlightItems() == 10);
-        assertThatExceptionOfType(BufferFullException.class).isThrownBy(() -> dispatcher.enqueue(10))
-                .withMessageContaining("drop-oldest found nothing to drop");
-        assertThat(reasons).containsExactly(DropReason.BUFFER_FULL);
-        assertThat(dispatcher.stats().isBalanced()).isTrue();
+
+        CompletableFuture<Void> next = dispatcher.submit(10); // luci DropOldestBatch: never blocks an insert
+
+        await().until(() -> dropped.size() == 1);
+        assertThat(dropped).containsExactly(List.of(0, 1, 2, 3, 4, 5, 6, 7, 8, 9));
+        assertThat(reasons).containsExactly(DropReason.OLDEST_DROPPED);
+        assertThat(first.get(0)).failsWithin(Duration.ofSeconds(1)).withThrowableThat()
+                .havingCause().isInstanceOfSatisfying(ItemDroppedException.class,
+                        e -> assertThat(e.getReason()).isEqualTo(DropReason.OLDEST_DROPPED));
+        DispatcherStats stats = dispatcher.stats();
+        assertThat(stats.isBalanced()).isTrue();
+        assertThat(stats.abandonedSends()).isEqualTo(1); // its sender is still inside the sink
+
+        release.countDown(); // the dropped batch's send returns: its outcome is ignored
+        clock.advance(Duration.ofSeconds(1));
+        assertThat(next).succeedsWithin(Duration.ofSeconds(5));
+        DispatcherStats after = dispatcher.stats();
+        assertThat(after.sent()).isEqualTo(1);
+        assertThat(after.dropped(DropReason.OLDEST_DROPPED)).isEqualTo(10);
+        assertThat(after.abandonedSends()).isZero();
+        assertThat(after.isBalanced()).isTrue();
     }
 
     @Test
@@ -92,6 +117,7 @@ class FullBufferTest {
                 .withMessageContaining("Dispatcher 'reject' refused the item")
                 .withMessageContaining("buffer.max-items=10")
                 .satisfies(e -> assertThat(e.getDispatcherName()).isEqualTo("reject"));
+        await().until(() -> dropped.size() == 1);
         assertThat(dropped).containsExactly(List.of(10));
         DispatcherStats stats = dispatcher.stats();
         assertThat(stats.submitted()).isEqualTo(11);
@@ -123,7 +149,7 @@ class FullBufferTest {
         producer.join(5_000);
         assertThat(producer.isAlive()).isFalse();
         assertThat(dispatcher.stats().submitted()).isEqualTo(11);
-        assertThat(blockedNanos).hasSize(1);
+        await().until(() -> blockedNanos.size() == 1);
         clock.advance(Duration.ofSeconds(1));
         await().until(() -> dispatcher.stats().sent() == 11);
     }

@@ -1,5 +1,7 @@
 package dev.batcher.dispatch;
 
+import dev.batcher.DropReason;
+import dev.batcher.ItemDroppedException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
@@ -109,11 +111,12 @@ class LifecycleTest {
         dispatcher.enqueue(1);
         await().until(() -> dispatcher.stats().sent() == 1);
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-        await().until(() -> threadsNamed("batcher-idle-").length == 5 && Arrays.stream(threadsNamed("batcher-idle-"))
+        await().until(() -> threadsNamed("batcher-idle-").length == 7 && Arrays.stream(threadsNamed("batcher-idle-"))
                 .allMatch(t -> t.getState() == Thread.State.WAITING || t.getState() == Thread.State.TIMED_WAITING));
         Thread[] mine = threadsNamed("batcher-idle-");
         assertThat(Arrays.stream(mine).map(Thread::getName))
-                .contains("batcher-idle-timer", "batcher-idle-send-1", "batcher-idle-send-4");
+                .containsExactlyInAnyOrder("batcher-idle-timer", "batcher-idle-intake", "batcher-idle-callbacks",
+                        "batcher-idle-send-1", "batcher-idle-send-2", "batcher-idle-send-3", "batcher-idle-send-4");
         long before = Arrays.stream(mine).mapToLong(t -> threads.getThreadCpuTime(t.getId())).sum();
         long wallStart = System.nanoTime();
         await().pollDelay(Duration.ofMillis(500)).until(() -> System.nanoTime() - wallStart >= 500_000_000L);

@@ -1,5 +1,6 @@
 package dev.batcher.dispatch;
 
+import dev.batcher.Ordering;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

@@ -1,5 +1,6 @@
 package dev.batcher.dispatch;
 
+import dev.batcher.Batch;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;

@@ -1,8 +1,14 @@
 package dev.batcher.dispatch;
 
+import dev.batcher.Batch;
+import dev.batcher.DropReason;
+import dev.batcher.ItemDroppedException;
+import dev.batcher.PermanentSendException;
+import dev.batcher.SendOutcome;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.batcher.time.ManualScheduler;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;

@@ -1,5 +1,6 @@
 package dev.batcher.dispatch;
 
+import dev.batcher.time.ManualScheduler;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.extension.AfterEachCallback;
@@ -19,6 +20,9 @@ final class TestDispatchers implements AfterEachCallback {
     <T> Dispatcher<T> create(String name, DispatcherConfig<T> config, BatchSender<T> sender) {
         Dispatcher<T> dispatcher = Dispatcher.create(name, config, sender);
         created.add(dispatcher);
+        if (config.scheduler() == clock) {
+            clock.beforeAdvance(((BufferedDispatcher<T>) dispatcher)::syncIntake);
+        }
         return dispatcher;
     }
 

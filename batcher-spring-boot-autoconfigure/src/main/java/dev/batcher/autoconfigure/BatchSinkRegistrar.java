@@ -14,27 +14,28 @@ import org.springframework.aop.scope.ScopedProxyUtils;
 import org.springframework.aop.support.AopUtils;
 import org.springframework.beans.BeansException;
 import org.springframework.beans.factory.BeanFactory;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.beans.factory.support.BeanDefinitionRegistry;
+import org.springframework.beans.factory.support.AutowireCandidateQualifier;
 import org.springframework.beans.factory.support.BeanDefinitionRegistryPostProcessor;
 import org.springframework.beans.factory.support.RootBeanDefinition;
-import org.springframework.boot.context.properties.bind.Bindable;
-import org.springframework.boot.context.properties.bind.Binder;
-import org.springframework.context.EnvironmentAware;
 import org.springframework.core.MethodIntrospector;
 import org.springframework.core.Ordered;
 import org.springframework.core.ResolvableType;
 import org.springframework.core.annotation.AnnotatedElementUtils;
 import org.springframework.core.annotation.AnnotationUtils;
-import org.springframework.core.env.Environment;
 import org.springframework.util.ClassUtils;
 
 /**
- * Finds {@link BatchSink} methods and registers one {@code Dispatcher<T>} bean definition per sink, named after the
- * dispatcher and typed with a {@link ResolvableType}, so that {@code Dispatcher<OrderEvent>} can be injected by
- * generic type and by qualifier anywhere, also into the sink's own bean and into beans created before it.
+ * Finds {@link BatchSink} methods and registers one {@code Dispatcher<T>} bean definition per sink, typed with a
+ * {@link ResolvableType} and qualified with the dispatcher name, so that {@code Dispatcher<OrderEvent>} can be
+ * injected by generic type and by {@code @Qualifier("orders")} anywhere, also into the sink's own bean and into beans
+ * created before it. The bean is named {@code dev.batcher.dispatch.Dispatcher#<name>}, not {@code <name>}, so that it
+ * takes no name in the application's namespace: a sink bean named like its dispatcher ({@code Words} with
+ * {@code @BatchSink("words")}) is fine.
  *
  * <p>Discovery works on bean definitions, before any bean exists (like spring-kafka's
  * {@code KafkaListenerAnnotationBeanPostProcessor}, but one step earlier): the bean class, or the declared return
@@ -42,12 +43,12 @@ import org.springframework.util.ClassUtils;
  * As a {@link BeanPostProcessor} it then checks every created bean, behind proxies, so that a sink hidden behind a
  * declared interface type fails startup instead of being silently ignored.
  */
-final class BatchSinkRegistrar
-        implements BeanDefinitionRegistryPostProcessor, BeanPostProcessor, EnvironmentAware, Ordered {
+final class BatchSinkRegistrar implements BeanDefinitionRegistryPostProcessor, BeanPostProcessor, Ordered {
 
     private static final Log logger = LogFactory.getLog(BatchSinkRegistrar.class);
 
-    private static final String PREFIX = "batcher.dispatchers";
+    /** Prefix of the bean names of the dispatchers of {@code @BatchSink} methods. */
+    static final String BEAN_NAME_PREFIX = Dispatcher.class.getName() + "#";
 
     private final Set<Class<?>> nonAnnotatedClasses = Collections.newSetFromMap(new ConcurrentHashMap<>(64));
 
@@ -56,13 +57,6 @@ final class BatchSinkRegistrar
 
     /** Every discovered sink method, as bean name + method, for the check of created beans. */
     private final Set<String> discovered = ConcurrentHashMap.newKeySet();
-
-    private Environment environment;
-
-    @Override
-    public void setEnvironment(Environment environment) {
-        this.environment = environment;
-    }
 
     @Override
     public int getOrder() {
@@ -85,9 +79,8 @@ final class BatchSinkRegistrar
             }
             findSinks(type).forEach((method, annotation) -> add(SinkMethod.of(beanName, type, method, annotation)));
         }
-        checkConfiguredDispatchersHaveSinks(registry, beanFactory);
         for (SinkMethod sink : this.sinks.values()) {
-            register(registry, beanFactory, sink);
+            register(registry, sink);
         }
     }
 
@@ -105,10 +98,10 @@ final class BatchSinkRegistrar
                 : beanName;
         findSinks(targetClass).keySet().forEach(method -> {
             if (!this.discovered.contains(key(name, method))) {
-                throw new IllegalStateException("@BatchSink method '" + SinkMethod.describe(targetClass, method)
+                throw new BatcherStartupException("@BatchSink method '" + SinkMethod.describe(targetClass, method)
                         + "' on bean '" + beanName + "' was not found when the bean definitions were scanned, because "
-                        + "the bean's declared type does not show it. Declare the bean with the class that holds the "
-                        + "@BatchSink method (for a @Bean method: as its return type), not with an interface.");
+                        + "the bean's declared type does not show it.", "Declare the bean with the class that holds "
+                        + "the @BatchSink method (for a @Bean method: as its return type), not with an interface.");
             }
         });
         return bean;
@@ -146,65 +139,34 @@ final class BatchSinkRegistrar
     private void add(SinkMethod sink) {
         SinkMethod existing = this.sinks.putIfAbsent(sink.dispatcherName(), sink);
         if (existing != null) {
-            throw new IllegalStateException("Two @BatchSink methods for dispatcher '" + sink.dispatcherName() + "': '"
-                    + existing.describe() + "' on bean '" + existing.beanName() + "' and '" + sink.describe()
-                    + "' on bean '" + sink.beanName() + "'. A dispatcher has exactly one sink: give one of them "
+            throw new BatcherStartupException("Two @BatchSink methods for dispatcher '" + sink.dispatcherName()
+                    + "': '" + existing.describe() + "' on bean '" + existing.beanName() + "' and '" + sink.describe()
+                    + "' on bean '" + sink.beanName() + "'. A dispatcher has exactly one sink.", "Give one of them "
                     + "another name, such as @BatchSink(\"" + sink.dispatcherName() + "-2\"), or remove it.");
         }
         this.discovered.add(key(sink.beanName(), sink.method()));
     }
 
-    private void checkConfiguredDispatchersHaveSinks(BeanDefinitionRegistry registry,
-            ConfigurableListableBeanFactory beanFactory) {
-        if (this.environment == null) {
-            return;
-        }
-        Map<String, DispatcherProperties> configured = Binder.get(this.environment)
-                .bind(PREFIX, Bindable.mapOf(String.class, DispatcherProperties.class))
-                .orElse(Map.of());
-        for (String name : configured.keySet()) {
-            if (!this.sinks.containsKey(name) && !isDispatcherBean(registry, beanFactory, name)) {
-                throw new IllegalStateException("Dispatcher '" + name + "' is configured (" + PREFIX + "." + name
-                        + ".*) but no bean has a @BatchSink(\"" + name + "\") method to send its batches. Add one, "
-                        + "such as '@BatchSink(\"" + name + "\") void send(List<YourItem> items)' on a bean, define a "
-                        + "Dispatcher bean named '" + name + "', or remove the properties. (A @Bean method must "
-                        + "declare the class holding the @BatchSink method as its return type.)");
-            }
-        }
-    }
-
-    private static boolean isDispatcherBean(BeanDefinitionRegistry registry, ConfigurableListableBeanFactory beanFactory,
-            String name) {
-        if (!registry.containsBeanDefinition(name)) {
-            return false;
-        }
-        Class<?> type = typeOf(beanFactory, name, registry.getBeanDefinition(name));
-        return type != null && Dispatcher.class.isAssignableFrom(type);
-    }
-
-    private void register(BeanDefinitionRegistry registry, ConfigurableListableBeanFactory beanFactory,
-            SinkMethod sink) {
+    private void register(BeanDefinitionRegistry registry, SinkMethod sink) {
         String name = sink.dispatcherName();
-        if (registry.containsBeanDefinition(name)) {
-            if (isDispatcherBean(registry, beanFactory, name)) {
-                logger.warn("Dispatcher bean '" + name + "' is defined by the application, so @BatchSink method '"
-                        + sink.describe() + "' on bean '" + sink.beanName() + "' is not used");
-                return;
-            }
-            throw new IllegalStateException("@BatchSink(\"" + name + "\") on '" + sink.describe() + "' of bean '"
-                    + sink.beanName() + "' needs a Dispatcher bean named '" + name + "', but that bean name is taken "
-                    + "by another bean. Rename the dispatcher or that bean.");
+        String beanName = BEAN_NAME_PREFIX + name;
+        if (registry.containsBeanDefinition(beanName)) {
+            throw new BatcherStartupException("@BatchSink(\"" + name + "\") on '" + sink.describe() + "' of bean '"
+                    + sink.beanName() + "' needs the bean name '" + beanName + "', but another bean has it.",
+                    "Rename that bean.");
         }
         BeanFactory factory = (BeanFactory) registry;
         RootBeanDefinition definition = new RootBeanDefinition(Dispatcher.class);
         definition.setTargetType(ResolvableType.forClassWithGenerics(Dispatcher.class, sink.itemType()));
         definition.setInstanceSupplier(() -> factory.getBean(DispatcherFactory.class).create(sink));
+        // Injectable with @Qualifier("<name>") without taking the bean name <name> from the application.
+        definition.addQualifier(new AutowireCandidateQualifier(Qualifier.class, name));
         // Closed by BatcherLifecycle (drain) and DefaultBatcherRegistry (on failed startup), not by inference.
         definition.setDestroyMethodName("");
         // Created eagerly even with spring.main.lazy-initialization, so that bad configuration fails startup.
         definition.setLazyInit(false);
         definition.setDescription("Dispatcher '" + name + "' sending through @BatchSink " + sink.describe());
-        registry.registerBeanDefinition(name, definition);
+        registry.registerBeanDefinition(beanName, definition);
     }
 
     private static String key(String beanName, Method method) {

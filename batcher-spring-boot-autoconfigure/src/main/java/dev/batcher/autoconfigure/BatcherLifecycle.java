@@ -19,11 +19,21 @@ import org.springframework.context.SmartLifecycle;
  * dispatchers resumed first; on shutdown the server finishes its requests and the containers stop feeding items,
  * then every dispatcher drains, in parallel, within {@code batcher.shutdown.timeout}. What is left is dropped with
  * reason {@code shutdown}.
+ *
+ * <p>Spring waits {@code spring.lifecycle.timeout-per-shutdown-phase} for the phase, then destroys the beans, which
+ * cuts a longer drain short; so startup warns when that is shorter than {@code batcher.shutdown.timeout} plus
+ * {@link #CLOSE_MARGIN}.
  */
 final class BatcherLifecycle implements SmartLifecycle {
 
     /** The phase: {@code DEFAULT_PHASE - 4096}, before (start) and after (stop) the web server's lifecycles. */
     static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 4096;
+
+    /**
+     * What {@code Dispatcher.close(timeout)} may take beyond its timeout: it drops what is left and waits up to 5
+     * seconds for those drops to settle (futures completed, drop handlers called).
+     */
+    static final Duration CLOSE_MARGIN = Duration.ofSeconds(5);
 
     private static final Log logger = LogFactory.getLog(BatcherLifecycle.class);
 
@@ -36,15 +46,37 @@ final class BatcherLifecycle implements SmartLifecycle {
 
     private final Duration timeout;
 
+    private final Duration phaseTimeout;
+
     private volatile boolean running;
 
-    BatcherLifecycle(DefaultBatcherRegistry registry, Duration timeout) {
+    /**
+     * Creates the lifecycle.
+     *
+     * @param registry the dispatchers
+     * @param timeout {@code batcher.shutdown.timeout}
+     * @param phaseTimeout {@code spring.lifecycle.timeout-per-shutdown-phase}
+     */
+    BatcherLifecycle(DefaultBatcherRegistry registry, Duration timeout, Duration phaseTimeout) {
         this.registry = registry;
         this.timeout = timeout;
+        this.phaseTimeout = phaseTimeout;
     }
 
     @Override
     public void start() {
+        Duration needed = this.timeout.plus(CLOSE_MARGIN);
+        if (this.phaseTimeout.compareTo(needed) < 0 && !this.registry.names().isEmpty()) {
+            logger.warn("spring.lifecycle.timeout-per-shutdown-phase=" + Formats.duration(this.phaseTimeout)
+                    + " is shorter than batcher.shutdown.timeout=" + Formats.duration(this.timeout)
+                    + " plus the " + CLOSE_MARGIN.toSeconds() + "s that closing a dispatcher may take beyond it: on "
+                    + "shutdown Spring would stop waiting and close the dispatchers before they drained, dropping what "
+                    + "they hold. Set spring.lifecycle.timeout-per-shutdown-phase to at least "
+                    + Formats.duration(needed) + ((this.phaseTimeout.compareTo(CLOSE_MARGIN) > 0)
+                            ? ", or batcher.shutdown.timeout to at most "
+                                    + Formats.duration(this.phaseTimeout.minus(CLOSE_MARGIN))
+                            : "") + ".");
+        }
         this.registry.start();
         this.running = true;
     }

@@ -4,22 +4,37 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.NestedConfigurationProperty;
 
 /**
- * Configuration properties under {@code batcher}: named dispatchers, shutdown and health thresholds.
+ * Configuration properties under {@code batcher}: shared dispatcher defaults, named dispatchers, shutdown and health
+ * thresholds. Unknown keys under {@code batcher} fail startup ({@code ignoreUnknownFields = false}), so that a
+ * misspelled key is not silently ignored.
  */
-@ConfigurationProperties("batcher")
+@ConfigurationProperties(prefix = "batcher", ignoreUnknownFields = false)
 public class BatcherProperties {
 
     /**
-     * Dispatchers by name. Each name needs a bean method annotated with {@code @BatchSink("<name>")} (or a
-     * {@code Dispatcher} bean of that name); a dispatcher with a sink and no properties runs with the defaults.
+     * Options every dispatcher starts from; a dispatcher's own batcher.dispatchers.<name>.* keys override them.
+     */
+    @NestedConfigurationProperty
+    private final DispatcherProperties defaults = new DispatcherProperties();
+
+    /**
+     * Dispatchers by name, each with the keys of batcher.defaults. Each name needs a bean method annotated with
+     * {@code @BatchSink("<name>")}, or a dispatcher the application builds with the BatcherDispatchers bean; a
+     * dispatcher with a sink and no properties runs with batcher.defaults.
      */
     private final Map<String, DispatcherProperties> dispatchers = new LinkedHashMap<>();
 
     private final Shutdown shutdown = new Shutdown();
 
     private final Health health = new Health();
+
+    /** Options every dispatcher starts from. */
+    public DispatcherProperties getDefaults() {
+        return this.defaults;
+    }
 
     /** Dispatchers by name. */
     public Map<String, DispatcherProperties> getDispatchers() {
@@ -42,9 +57,9 @@ public class BatcherProperties {
         /**
          * How long the application waits on shutdown for every instance to send what it holds, all instances in
          * parallel. What is left after it is dropped with reason 'shutdown'. Keep
-         * 'spring.lifecycle.timeout-per-shutdown-phase' at least as long.
+         * 'spring.lifecycle.timeout-per-shutdown-phase' (default 30s) at least 5s longer: startup warns otherwise.
          */
-        private Duration timeout = Duration.ofSeconds(30);
+        private Duration timeout = Duration.ofSeconds(25);
 
         /** How long the application waits on shutdown for every instance to drain. */
         public Duration getTimeout() {

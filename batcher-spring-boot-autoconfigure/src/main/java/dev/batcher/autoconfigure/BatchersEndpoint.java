@@ -2,13 +2,14 @@ package dev.batcher.autoconfigure;
 
 import dev.batcher.dispatch.Dispatcher;
 import dev.batcher.dispatch.DispatcherStats;
-import dev.batcher.dispatch.DropReason;
+import dev.batcher.DropReason;
 import dev.batcher.spring.BatcherRegistry;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.springframework.boot.actuate.endpoint.Access;
 import org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
@@ -18,9 +19,13 @@ import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
 /**
  * Actuator endpoint {@code batchers}: {@code GET /actuator/batchers} lists every instance,
  * {@code GET /actuator/batchers/{name}} shows one (404 when unknown), and
- * {@code POST /actuator/batchers/{name}} with {@code {"action": "flush" | "pause" | "resume"}} acts on a known one.
+ * {@code POST /actuator/batchers/{name}} with {@code {"action": "flush" | "pause" | "resume"}} acts on a known one
+ * (over HTTP through {@link BatchersEndpointWebExtension}: 404 when unknown, 409 for a pause while it closes).
+ *
+ * <p>Its default access is read-only, as pausing stops every send of an instance: the write operation needs
+ * {@code management.endpoint.batchers.access=unrestricted} (and, over HTTP, should be secured).
  */
-@Endpoint(id = "batchers")
+@Endpoint(id = "batchers", defaultAccess = Access.READ_ONLY)
 public class BatchersEndpoint {
 
     private final BatcherRegistry registry;
@@ -56,12 +61,14 @@ public class BatchersEndpoint {
     }
 
     /**
-     * Flushes, pauses or resumes one instance.
+     * Flushes, pauses or resumes one instance. The flush does not wait for the batches it cuts to be sent.
      *
      * @param name the instance name
      * @param action {@code flush} (send partly filled batches now), {@code pause} (stop starting sends; items keep
      *     being buffered) or {@code resume}
-     * @return the instance after the action, or {@code null} (404) when unknown
+     * @return the instance after the action, or {@code null} when unknown
+     * @throws InvalidEndpointRequestException for another action
+     * @throws IllegalStateException for a pause of an instance that is closing
      */
     @WriteOperation
     public BatcherDescriptor control(@Selector String name, String action) {
@@ -71,7 +78,7 @@ public class BatchersEndpoint {
         }
         switch ((action != null) ? action.toLowerCase(Locale.ROOT) : "") {
             case "flush" -> dispatcher.flush();
-            case "pause" -> dispatcher.pause();
+            case "pause" -> pause(dispatcher);
             case "resume" -> dispatcher.resume();
             default -> throw new InvalidEndpointRequestException("Unknown action '" + action
                     + "'; use flush, pause or resume", "Unknown action; use flush, pause or resume");
@@ -79,7 +86,20 @@ public class BatchersEndpoint {
         return describe(dispatcher);
     }
 
-    private static BatcherDescriptor describe(Dispatcher<?> dispatcher) {
+    /** Pauses unless the dispatcher is closing: a paused dispatcher would not drain. */
+    private static void pause(Dispatcher<?> dispatcher) {
+        if (dispatcher.isClosed()) {
+            throw new IllegalStateException(pauseRefused(dispatcher.name()));
+        }
+        dispatcher.pause();
+    }
+
+    static String pauseRefused(String name) {
+        return "Dispatcher '" + name + "' is closing (the application is shutting down); pause refused so that it "
+                + "drains";
+    }
+
+    static BatcherDescriptor describe(Dispatcher<?> dispatcher) {
         DispatcherStats stats = dispatcher.stats();
         Map<String, Long> droppedByReason = new LinkedHashMap<>();
         for (DropReason reason : DropReason.values()) {

@@ -9,7 +9,7 @@ import org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEn
 import org.springframework.context.annotation.Bean;
 
 /**
- * The health contributor {@code batchers} (bean {@code batchersHealthIndicator}), unless
+ * The health contributor {@code batchers} (bean {@code batchersHealthContributor}), one child per instance, unless
  * {@code management.health.batchers.enabled=false}. Thresholds: {@code batcher.health.*}.
  */
 @AutoConfiguration(after = BatcherAutoConfiguration.class)
@@ -18,9 +18,9 @@ import org.springframework.context.annotation.Bean;
 public class BatchersHealthAutoConfiguration {
 
     @Bean
-    @ConditionalOnMissingBean(name = "batchersHealthIndicator")
+    @ConditionalOnMissingBean(name = "batchersHealthContributor")
     @ConditionalOnBean(BatcherRegistry.class)
-    BatchersHealthIndicator batchersHealthIndicator(BatcherRegistry registry, BatcherProperties properties) {
-        return new BatchersHealthIndicator(registry, properties.getHealth());
+    BatchersHealthContributor batchersHealthContributor(BatcherRegistry registry, BatcherProperties properties) {
+        return new BatchersHealthContributor(registry, properties.getHealth());
     }
 }

@@ -1,56 +1,69 @@
 package dev.batcher.autoconfigure;
 
 import dev.batcher.dispatch.DispatcherListener;
-import dev.batcher.dispatch.SendOutcome;
+import dev.batcher.SendOutcome;
+import java.util.Arrays;
+import java.util.Objects;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
 /**
- * Calls the metrics listener and the application's listener, so that both fit the single listener slot of the
- * configuration. One that throws neither stops the other nor reaches the engine.
+ * Calls the starter's listeners (meters, DEBUG logging) and the application's listener, so that all fit the single
+ * listener slot of the configuration. A listener that throws stops neither the others nor reaches the engine, except
+ * the last one (the application's), whose failure the engine logs.
  */
 final class CompositeDispatcherListener implements DispatcherListener {
 
     private static final Log logger = LogFactory.getLog(CompositeDispatcherListener.class);
 
-    private final DispatcherListener first;
+    private final DispatcherListener[] listeners;
 
-    private final DispatcherListener second;
-
-    CompositeDispatcherListener(DispatcherListener first, DispatcherListener second) {
-        this.first = first;
-        this.second = second;
+    private CompositeDispatcherListener(DispatcherListener[] listeners) {
+        this.listeners = listeners;
     }
 
-    static DispatcherListener of(DispatcherListener first, DispatcherListener second) {
-        if (first == null || first == DispatcherListener.NONE) {
-            return second;
+    /**
+     * Composes listeners, in order; {@code null} and {@link DispatcherListener#NONE} are left out.
+     *
+     * @param listeners the listeners
+     * @return the composition, the only listener, or {@link DispatcherListener#NONE}
+     */
+    static DispatcherListener of(DispatcherListener... listeners) {
+        DispatcherListener[] present = Arrays.stream(listeners)
+                .filter(Objects::nonNull)
+                .filter(listener -> listener != DispatcherListener.NONE)
+                .toArray(DispatcherListener[]::new);
+        if (present.length == 0) {
+            return DispatcherListener.NONE;
         }
-        if (second == null || second == DispatcherListener.NONE) {
-            return first;
-        }
-        return new CompositeDispatcherListener(first, second);
+        return (present.length == 1) ? present[0] : new CompositeDispatcherListener(present);
     }
 
     @Override
     public void onSendCompleted(int items, long bytes, long durationNanos, SendOutcome outcome) {
-        try {
-            this.first.onSendCompleted(items, bytes, durationNanos, outcome);
+        int last = this.listeners.length - 1;
+        for (int i = 0; i < last; i++) {
+            try {
+                this.listeners[i].onSendCompleted(items, bytes, durationNanos, outcome);
+            }
+            catch (RuntimeException ex) {
+                logger.warn("Dispatcher listener " + this.listeners[i] + " failed", ex);
+            }
         }
-        catch (RuntimeException ex) {
-            logger.warn("Dispatcher listener " + this.first + " failed", ex);
-        }
-        this.second.onSendCompleted(items, bytes, durationNanos, outcome);
+        this.listeners[last].onSendCompleted(items, bytes, durationNanos, outcome);
     }
 
     @Override
     public void onProducerBlocked(long nanos) {
-        try {
-            this.first.onProducerBlocked(nanos);
+        int last = this.listeners.length - 1;
+        for (int i = 0; i < last; i++) {
+            try {
+                this.listeners[i].onProducerBlocked(nanos);
+            }
+            catch (RuntimeException ex) {
+                logger.warn("Dispatcher listener " + this.listeners[i] + " failed", ex);
+            }
         }
-        catch (RuntimeException ex) {
-            logger.warn("Dispatcher listener " + this.first + " failed", ex);
-        }
-        this.second.onProducerBlocked(nanos);
+        this.listeners[last].onProducerBlocked(nanos);
     }
 }

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.springframework.beans.factory.BeanFactory;
@@ -21,8 +22,13 @@ import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 
 /**
- * The {@link BatcherRegistry}: dispatchers created for {@code @BatchSink} methods register themselves on creation,
- * {@code Dispatcher} beans of the application are added once all singletons exist.
+ * The {@link BatcherRegistry}: dispatchers built by the starter ({@code @BatchSink} methods and
+ * {@link dev.batcher.spring.BatcherDispatchers}) register themselves on creation; {@code Dispatcher} beans the
+ * application created with {@code Dispatcher.create} are added once all singletons exist.
+ *
+ * <p>Once all singletons exist it also checks the configuration against what exists: a
+ * {@code batcher.dispatchers.<name>} without a dispatcher of that name, or one whose dispatcher was created with
+ * {@code Dispatcher.create} (so its properties could not be applied), fails startup.
  *
  * <p>Dispatchers created during startup are paused until {@link #start()} (called by {@link BatcherLifecycle}
  * before the web server starts), so that no sink is called before every singleton exists; items submitted meanwhile
@@ -36,14 +42,23 @@ final class DefaultBatcherRegistry implements BatcherRegistry, SmartInitializing
 
     private final ObjectProvider<DispatcherInstrumentation> instrumentation;
 
+    private final Set<String> configuredNames;
+
     private final Map<String, Entry> entries = new LinkedHashMap<>();
 
     private ConfigurableListableBeanFactory beanFactory;
 
     private boolean started;
 
-    DefaultBatcherRegistry(ObjectProvider<DispatcherInstrumentation> instrumentation) {
+    /**
+     * Creates the registry.
+     *
+     * @param instrumentation the meters, when a meter registry exists
+     * @param configuredNames the names under {@code batcher.dispatchers}
+     */
+    DefaultBatcherRegistry(ObjectProvider<DispatcherInstrumentation> instrumentation, Set<String> configuredNames) {
         this.instrumentation = instrumentation;
+        this.configuredNames = configuredNames;
     }
 
     @Override
@@ -55,43 +70,106 @@ final class DefaultBatcherRegistry implements BatcherRegistry, SmartInitializing
         return this.instrumentation.getIfAvailable();
     }
 
-    /** Registers an auto-configured dispatcher and binds its meters; pauses it until {@link #start()}. */
-    synchronized void register(Dispatcher<?> dispatcher, SinkInvoker<?> sender) {
+    /**
+     * Fails when a dispatcher of this name exists already.
+     *
+     * @param name the name of a dispatcher about to be created
+     * @param source what creates it, for the message
+     */
+    synchronized void checkNameIsFree(String name, String source) {
+        Entry existing = this.entries.get(name);
+        if (existing != null) {
+            throw new BatcherStartupException("Two dispatchers are named '" + name + "': the one of "
+                    + existing.source + " and the one of " + source + ".", "Give each a distinct name.");
+        }
+    }
+
+    /**
+     * Registers a dispatcher built by the starter, binds its meters and logs its options; pauses it until
+     * {@link #start()}.
+     */
+    synchronized void register(Dispatcher<?> dispatcher, SinkInvoker<?> sender, DropSummaryLogger<?> drops,
+            String source) {
+        checkNameIsFree(dispatcher.name(), source);
         boolean pause = !this.started;
         if (pause) {
             dispatcher.pause();
         }
-        add(new Entry(dispatcher, sender, pause));
+        add(new Entry(dispatcher, sender, drops, source, pause, new AtomicBoolean()));
+        DispatcherLogging.created(dispatcher, source);
     }
 
     private void add(Entry entry) {
-        String name = entry.dispatcher.name();
-        if (this.entries.containsKey(name)) {
-            throw new IllegalStateException("Two dispatchers are named '" + name + "'; give each a distinct name");
-        }
-        this.entries.put(name, entry);
+        this.entries.put(entry.dispatcher.name(), entry);
         DispatcherInstrumentation instrumentation = instrumentation();
         if (instrumentation != null) {
             instrumentation.bind(entry.dispatcher);
         }
     }
 
-    /** Adds the application's own {@code Dispatcher} singletons. */
+    /**
+     * Adds the application's own {@code Dispatcher} singletons, then checks that every configured dispatcher
+     * exists and received its properties.
+     */
     @Override
     public void afterSingletonsInstantiated() {
-        if (this.beanFactory == null) {
-            return;
-        }
-        for (String beanName : this.beanFactory.getBeanNamesForType(Dispatcher.class, false, false)) {
-            if (this.beanFactory.containsSingleton(beanName)) {
-                Dispatcher<?> dispatcher = this.beanFactory.getBean(beanName, Dispatcher.class);
-                synchronized (this) {
-                    if (!this.entries.containsKey(dispatcher.name())) {
-                        add(new Entry(dispatcher, null, false));
-                    }
+        if (this.beanFactory != null) {
+            for (String beanName : this.beanFactory.getBeanNamesForType(Dispatcher.class, false, false)) {
+                if (this.beanFactory.containsSingleton(beanName)) {
+                    addApplicationDispatcher(beanName, this.beanFactory.getBean(beanName, Dispatcher.class));
                 }
             }
         }
+        checkConfiguredDispatchersExist();
+    }
+
+    private synchronized void addApplicationDispatcher(String beanName, Dispatcher<?> dispatcher) {
+        Entry existing = this.entries.get(dispatcher.name());
+        if (existing != null && existing.dispatcher == dispatcher) {
+            return;
+        }
+        String source = "Dispatcher bean '" + beanName + "'";
+        if (this.configuredNames.contains(dispatcher.name())) {
+            throw new BatcherStartupException(source + " (dispatcher '" + dispatcher.name() + "') was created with "
+                    + "Dispatcher.create, so the properties batcher.dispatchers." + dispatcher.name()
+                    + ".* cannot be applied to it.", "Build it with the BatcherDispatchers bean, which applies them: "
+                    + "'@Bean Dispatcher<YourItem> " + beanName + "(BatcherDispatchers dispatchers) { return "
+                    + "dispatchers.build(\"" + dispatcher.name() + "\", YourItem.class, sender); }', or remove the "
+                    + "properties.");
+        }
+        checkNameIsFree(dispatcher.name(), source);
+        add(new Entry(dispatcher, null, null, source, false, new AtomicBoolean()));
+        DispatcherLogging.created(dispatcher, source + ", created by the application (batcher.* properties do not "
+                + "apply to it)");
+    }
+
+    private synchronized void checkConfiguredDispatchersExist() {
+        for (String name : this.configuredNames) {
+            if (this.entries.containsKey(name)) {
+                continue;
+            }
+            String closest = closest(name);
+            throw new BatcherStartupException("Dispatcher '" + name + "' is configured (batcher.dispatchers." + name
+                    + ".*) but no bean has a @BatchSink(\"" + name + "\") method to send its batches, and the "
+                    + "application built no dispatcher of that name." + ((closest != null)
+                            ? " Did you mean '" + closest + "'? (batcher.dispatchers." + closest + ")" : ""),
+                    "Add a sink, such as '@BatchSink(\"" + name + "\") void send(List<YourItem> items)' on a bean "
+                            + "(a @Bean method must declare the class holding it as its return type), build the "
+                            + "dispatcher with the BatcherDispatchers bean, or remove the properties.");
+        }
+    }
+
+    private String closest(String name) {
+        String best = null;
+        int bestDistance = Integer.MAX_VALUE;
+        for (String known : this.entries.keySet()) {
+            int distance = BatcherPropertyNames.distance(name, known);
+            if (distance < bestDistance) {
+                best = known;
+                bestDistance = distance;
+            }
+        }
+        return (best != null && bestDistance <= Math.max(2, name.length() / 3)) ? best : null;
     }
 
     /** Binds every sink and resumes the dispatchers paused during startup. */
@@ -107,11 +185,24 @@ final class DefaultBatcherRegistry implements BatcherRegistry, SmartInitializing
         }
     }
 
-    /** Called when a dispatcher closed and drained: its meters go. */
+    /**
+     * Called when a dispatcher closed: its meters go, the drops not summed up yet are logged, and what it sent and
+     * dropped is logged. Safe to call more than once.
+     */
     void closed(String name) {
         DispatcherInstrumentation instrumentation = instrumentation();
         if (instrumentation != null) {
             instrumentation.unbind(name);
+        }
+        Entry entry;
+        synchronized (this) {
+            entry = this.entries.get(name);
+        }
+        if (entry != null && entry.closeLogged.compareAndSet(false, true)) {
+            if (entry.drops != null) {
+                entry.drops.flush();
+            }
+            DispatcherLogging.drained(entry.dispatcher.stats());
         }
     }
 
@@ -156,6 +247,7 @@ final class DefaultBatcherRegistry implements BatcherRegistry, SmartInitializing
         }
     }
 
-    private record Entry(Dispatcher<?> dispatcher, SinkInvoker<?> sender, boolean pausedUntilStart) {
+    private record Entry(Dispatcher<?> dispatcher, SinkInvoker<?> sender, DropSummaryLogger<?> drops, String source,
+            boolean pausedUntilStart, AtomicBoolean closeLogged) {
     }
 }

@@ -1,25 +1,32 @@
 package dev.batcher.autoconfigure;
 
+import dev.batcher.dispatch.BatchSender;
 import dev.batcher.dispatch.Dispatcher;
 import dev.batcher.dispatch.DispatcherConfig;
 import dev.batcher.dispatch.DispatcherListener;
-import dev.batcher.dispatch.InvalidOptionException;
+import dev.batcher.InvalidOptionException;
+import dev.batcher.spring.BatcherDispatchers;
 import dev.batcher.spring.DispatcherCustomizer;
 import java.util.IdentityHashMap;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.core.ResolvableType;
 import org.springframework.core.env.Environment;
 import org.springframework.retry.RetryPolicy;
 import org.springframework.retry.backoff.BackOffPolicy;
+import org.springframework.util.Assert;
 
 /**
- * Creates the dispatcher of a {@code @BatchSink}: properties first, then the {@code <name>RetryPolicy} and
- * {@code <name>BackOffPolicy} beans, then {@link DispatcherCustomizer} beans, then the metrics listener composed with
- * the application's listener. Invalid options fail with the full property name and the configured value.
+ * Builds every dispatcher of the starter, those of {@code @BatchSink} methods and those the application builds
+ * through {@link BatcherDispatchers}: the properties the configuration sets ({@code batcher.defaults.*}, then
+ * {@code batcher.dispatchers.<name>.*}), then the {@code <name>RetryPolicy} and {@code <name>BackOffPolicy} beans,
+ * then {@link DispatcherCustomizer} beans; then it composes the meters, logging and drain hooks with the
+ * application's listener, drop handler and drained callback, and registers the dispatcher. An invalid option fails
+ * with an {@link InvalidDispatcherPropertyException} naming the property, its value and the fix.
  */
-final class DispatcherFactory {
+final class DispatcherFactory implements BatcherDispatchers {
 
     static final String RETRY_POLICY_SUFFIX = "RetryPolicy";
 
@@ -41,10 +48,40 @@ final class DispatcherFactory {
         this.registry = registry;
     }
 
+    /** Creates the dispatcher of a {@code @BatchSink} method. */
     <T> Dispatcher<T> create(SinkMethod sink) {
-        String name = sink.dispatcherName();
+        SinkInvoker<T> sender = new SinkInvoker<>(this.beanFactory, sink);
+        return create(sink.dispatcherName(), sink.itemType(), sender, null, sender,
+                "@BatchSink method '" + sink.describe() + "' on bean '" + sink.beanName() + "'");
+    }
+
+    @Override
+    public <T> Dispatcher<T> build(String name, Class<T> itemType, BatchSender<T> sender) {
+        return build(name, itemType, sender, null);
+    }
+
+    @Override
+    public <T> Dispatcher<T> build(String name, Class<T> itemType, BatchSender<T> sender,
+            Consumer<DispatcherConfig.Builder<T>> customizer) {
+        Assert.notNull(itemType, "itemType must not be null");
+        return create(name, ResolvableType.forClass(itemType), sender, customizer, null,
+                "BatcherDispatchers.build(\"" + name + "\", ...)");
+    }
+
+    @Override
+    public <T> Dispatcher<T> build(String name, BatchSender<T> sender) {
+        return create(name, ResolvableType.forClass(Object.class), sender, null, null,
+                "BatcherDispatchers.build(\"" + name + "\", ...)");
+    }
+
+    private <T> Dispatcher<T> create(String name, ResolvableType itemType, BatchSender<T> sender,
+            Consumer<DispatcherConfig.Builder<T>> lastCustomizer, SinkInvoker<T> sinkInvoker, String source) {
+        Assert.hasText(name, "name must not be blank");
+        Assert.notNull(sender, "sender must not be null");
+        this.registry.checkNameIsFree(name, source);
+        DispatcherSettings settings = DispatcherSettings.bind(this.environment, name);
         DispatcherConfig.Builder<T> builder = DispatcherConfig.builder();
-        this.properties.getDispatchers().getOrDefault(name, new DispatcherProperties()).applyTo(builder);
+        settings.applyTo(builder);
         builder.drainTimeout(this.properties.getShutdown().getTimeout());
         RetryPolicy retryPolicy = namedBean(name + RETRY_POLICY_SUFFIX, RetryPolicy.class);
         if (retryPolicy != null) {
@@ -54,11 +91,21 @@ final class DispatcherFactory {
         if (backOffPolicy != null) {
             builder.backOffPolicy(backOffPolicy);
         }
-        customize(name, sink.itemType(), builder);
+        customize(name, itemType, builder);
+        if (lastCustomizer != null) {
+            lastCustomizer.accept(builder);
+        }
+        String itemTypeName = itemType.resolve(Object.class).getSimpleName();
+        DispatcherConfig<T> configured = validated(settings, itemTypeName, builder::build);
+        DropSummaryLogger<T> drops = new DropSummaryLogger<>(name, configured.dropHandler(),
+                DispatcherLogging.logger::warn, System::nanoTime);
         DispatcherInstrumentation instrumentation = this.registry.instrumentation();
         DispatcherListener metrics = (instrumentation != null) ? instrumentation.listener(name) : null;
-        Runnable applicationCallback = builder.drainedCallback();
-        builder.listener(CompositeDispatcherListener.of(metrics, builder.listener()))
+        Runnable applicationCallback = configured.drainedCallback();
+        DispatcherConfig<T> config = validated(settings, itemTypeName, () -> DispatcherConfig.from(configured)
+                .listener(CompositeDispatcherListener.of(metrics, DispatcherLogging.listener(name),
+                        configured.listener()))
+                .dropHandler(drops)
                 .drainedCallback(() -> {
                     try {
                         if (applicationCallback != null) {
@@ -68,11 +115,16 @@ final class DispatcherFactory {
                     finally {
                         this.registry.closed(name);
                     }
-                });
-        DispatcherConfig<T> instrumented = validated(name, builder::build);
-        SinkInvoker<T> sender = new SinkInvoker<>(this.beanFactory, sink);
-        Dispatcher<T> dispatcher = validated(name, () -> Dispatcher.create(name, instrumented, sender));
-        this.registry.register(dispatcher, sender);
+                })
+                .build());
+        Dispatcher<T> dispatcher = validated(settings, itemTypeName, () -> Dispatcher.create(name, config, sender));
+        try {
+            this.registry.register(dispatcher, sinkInvoker, drops, source);
+        }
+        catch (RuntimeException ex) {
+            dispatcher.shutdownNow();
+            throw ex;
+        }
         return dispatcher;
     }
 
@@ -84,7 +136,8 @@ final class DispatcherFactory {
     @SuppressWarnings({ "unchecked", "rawtypes" })
     private <T> void customize(String name, ResolvableType itemType, DispatcherConfig.Builder<T> builder) {
         Map<Object, String> beanNames = new IdentityHashMap<>();
-        this.beanFactory.getBeansOfType(DispatcherCustomizer.class).forEach((beanName, bean) -> beanNames.put(bean, beanName));
+        this.beanFactory.getBeansOfType(DispatcherCustomizer.class)
+                .forEach((beanName, bean) -> beanNames.put(bean, beanName));
         this.beanFactory.getBeanProvider(DispatcherCustomizer.class).orderedStream()
                 .filter(customizer -> appliesTo(customizer, beanNames.get(customizer), itemType))
                 .forEach(customizer -> ((DispatcherCustomizer) customizer).customize(name, builder));
@@ -101,19 +154,13 @@ final class DispatcherFactory {
         return declaredClass == null || declaredClass.isAssignableFrom(itemType.toClass());
     }
 
-    private <R> R validated(String name, Supplier<R> action) {
+    private static <R> R validated(DispatcherSettings settings, String itemType, Supplier<R> action) {
         try {
             return action.get();
         }
         catch (InvalidOptionException ex) {
-            throw invalidProperty(name, ex);
+            boolean defaultValue = settings.isPassedAsDefault(ex.getOption()) || ex.isDefaultValue();
+            throw InvalidDispatcherPropertyException.of(settings, itemType, ex, defaultValue);
         }
-    }
-
-    private IllegalStateException invalidProperty(String name, InvalidOptionException ex) {
-        String property = "batcher.dispatchers." + name + "." + ex.getOption();
-        String configured = this.environment.getProperty(property);
-        Object value = (configured != null) ? configured : ex.getValue();
-        return new IllegalStateException(property + "=" + value + ": " + ex.getProblem(), ex);
     }
 }

@@ -3,8 +3,8 @@ package dev.batcher.autoconfigure;
 import dev.batcher.dispatch.Dispatcher;
 import dev.batcher.dispatch.DispatcherListener;
 import dev.batcher.dispatch.DispatcherStats;
-import dev.batcher.dispatch.DropReason;
-import dev.batcher.dispatch.SendOutcome;
+import dev.batcher.DropReason;
+import dev.batcher.SendOutcome;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -80,16 +80,31 @@ final class DispatcherMeterBinder implements DispatcherInstrumentation {
         }
         list.add(counter("batcher.items.retried", "Items in batches scheduled for another attempt", dispatcher, tags,
                 DispatcherStats::retried));
-        list.add(Gauge.builder("batcher.buffer.depth", dispatcher, stat(DispatcherStats::bufferedItems))
-                .description("Items waiting in the buffer, including batches waiting for a retry")
+        list.add(gauge("batcher.buffer.depth", "Items waiting in the buffer, including batches waiting for a retry",
+                "items", dispatcher, tags, DispatcherStats::bufferedItems));
+        list.add(gauge("batcher.in.flight", "Batches being sent", "batches", dispatcher, tags,
+                DispatcherStats::inFlightBatches));
+        list.add(gauge("batcher.in.flight.items", "Items in the batches being sent", "items", dispatcher, tags,
+                DispatcherStats::inFlightItems));
+        list.add(gauge("batcher.paused", "1 while sending is paused, 0 otherwise", null, dispatcher, tags,
+                stats -> stats.paused() ? 1 : 0));
+        list.add(Gauge.builder("batcher.buffer.limit", dispatcher, d -> d.config().bufferMaxItems())
+                .description("Items the buffer holds at most (buffer.max-items)")
                 .baseUnit("items")
                 .tags(tags)
                 .register(this.registry));
-        list.add(Gauge.builder("batcher.in.flight", dispatcher, stat(DispatcherStats::inFlightBatches))
-                .description("Batches being sent")
-                .baseUnit("batches")
+        list.add(gauge("batcher.sends.abandoned",
+                "Send attempts abandoned after send-timeout whose thread is still inside the sink", null, dispatcher,
+                tags, DispatcherStats::abandonedSends));
+    }
+
+    private Gauge gauge(String meterName, String description, String baseUnit, Dispatcher<?> dispatcher, Tags tags,
+            ToDoubleFunction<DispatcherStats> value) {
+        return Gauge.builder(meterName, dispatcher, stat(value))
+                .description(description)
+                .baseUnit(baseUnit)
                 .tags(tags)
-                .register(this.registry));
+                .register(this.registry);
     }
 
     @Override

@@ -1,73 +1,54 @@
 package dev.batcher.autoconfigure;
 
 import dev.batcher.dispatch.DispatcherConfig;
-import dev.batcher.dispatch.FullBehavior;
-import dev.batcher.dispatch.Ordering;
+import dev.batcher.FullBehavior;
+import dev.batcher.Ordering;
 import java.time.Duration;
 import org.springframework.util.unit.DataSize;
 
 /**
- * Options of one dispatcher, bound from {@code batcher.dispatchers.<name>.*}. Defaults are those of
- * {@link DispatcherConfig}. Names in brackets are luci's equivalents.
+ * Options of one dispatcher: the shared {@code batcher.defaults.*} and each {@code batcher.dispatchers.<name>.*}. A
+ * named dispatcher starts from {@code batcher.defaults} and overrides what it sets itself; what neither sets keeps the
+ * engine's default ({@link DispatcherConfig}), which the field values here mirror for the IDE metadata. Names in
+ * brackets are luci's equivalents.
  */
 public class DispatcherProperties {
 
-    /** Items per batch at most: a batch is cut when it holds this many items [BatchItemsMax]. */
-    private int maxBatchItems = DispatcherConfig.DEFAULT_MAX_BATCH_ITEMS;
+    /**
+     * Items per batch at most: a batch is cut when it holds this many items [BatchItemsMax]. -1: no item limit,
+     * batches are cut by max-batch-bytes and max-batch-age only.
+     */
+    private int maxBatchItems = 100;
 
     /**
-     * Bytes per batch at most, measured by the item sizer of a DispatcherCustomizer: a batch is cut before it would
-     * exceed this size [BatchSizeMax]. Unset: no limit.
+     * Bytes per batch at most, such as 64KB: a batch is cut before it would exceed this size [BatchSizeMax]. Needs an
+     * item sizer, set by a DispatcherCustomizer bean. Unset: no limit.
      */
     private DataSize maxBatchBytes;
 
     /** How long a partly filled batch waits for more items after its first one before it is sent [BatchAgeMax]. */
-    private Duration maxBatchAge = DispatcherConfig.DEFAULT_MAX_BATCH_AGE;
-
-    /** Batches sent in parallel at most [MaxLeases]. Must be 1 with ordering 'fifo'. */
-    private int maxConcurrentSends = DispatcherConfig.DEFAULT_MAX_CONCURRENT_SENDS;
+    private Duration maxBatchAge = Duration.ofMillis(100);
 
     /**
-     * Order in which batches reach the sink: 'none' (parallel), 'fifo' (one at a time in submission order, needs
-     * max-concurrent-sends=1) or 'per-key' (in order per key, needs a key extractor from a DispatcherCustomizer).
+     * Batches sent in parallel at most [MaxLeases]. Default 4, or 1 with ordering 'fifo', which allows no other
+     * value.
+     */
+    private int maxConcurrentSends = 4;
+
+    /**
+     * Order in which batches reach the sink: 'none' (parallel), 'fifo' (one at a time in submission order) or
+     * 'per-key' (in order per key; needs a key extractor, set by a DispatcherCustomizer bean).
      */
     private Ordering ordering = Ordering.NONE;
 
     /** Send timeout: an attempt running longer counts as failed and its thread is interrupted. */
-    private Duration sendTimeout = DispatcherConfig.DEFAULT_SEND_TIMEOUT;
+    private Duration sendTimeout = Duration.ofSeconds(30);
 
     private final Buffer buffer = new Buffer();
 
     private final RateLimit rateLimit = new RateLimit();
 
     private final Retry retry = new Retry();
-
-    /**
-     * Applies these options to a builder. Handy for a {@code Dispatcher} bean that an application creates itself.
-     *
-     * @param builder the builder to configure
-     * @param <T> the item type
-     * @return the same builder
-     */
-    public <T> DispatcherConfig.Builder<T> applyTo(DispatcherConfig.Builder<T> builder) {
-        return builder.maxBatchItems(this.maxBatchItems)
-                .maxBatchBytes(bytesOrUnlimited(this.maxBatchBytes))
-                .maxBatchAge(this.maxBatchAge)
-                .maxConcurrentSends(this.maxConcurrentSends)
-                .ordering(this.ordering)
-                .bufferMaxItems(this.buffer.maxItems)
-                .bufferMaxBytes(bytesOrUnlimited(this.buffer.maxBytes))
-                .fullBehavior(this.buffer.fullBehavior)
-                .blockTimeout(this.buffer.blockTimeout)
-                .rateLimit(this.rateLimit.batchesPerSecond, this.rateLimit.burst)
-                .minBatchesPerSecond(this.rateLimit.minBatchesPerSecond)
-                .retry(this.retry.maxAttempts, this.retry.initialBackoff, this.retry.multiplier, this.retry.maxBackoff)
-                .sendTimeout(this.sendTimeout);
-    }
-
-    private static long bytesOrUnlimited(DataSize size) {
-        return size != null ? size.toBytes() : -1;
-    }
 
     /** Items per batch at most. */
     public int getMaxBatchItems() {
@@ -148,9 +129,11 @@ public class DispatcherProperties {
     public static class Buffer {
 
         /** Items held at most, counting batches being sent or waiting for a retry. At least max-batch-items. */
-        private int maxItems = DispatcherConfig.DEFAULT_BUFFER_MAX_ITEMS;
+        private int maxItems = 10000;
 
-        /** Bytes held at most, measured by the item sizer of a DispatcherCustomizer. Unset: no limit. */
+        /**
+         * Bytes held at most, such as 8MB. Needs an item sizer, set by a DispatcherCustomizer bean. Unset: no limit.
+         */
         private DataSize maxBytes;
 
         /**
@@ -160,7 +143,7 @@ public class DispatcherProperties {
         private FullBehavior fullBehavior = FullBehavior.BLOCK;
 
         /** How long a submit waits for room with full-behavior 'block' before it fails. */
-        private Duration blockTimeout = DispatcherConfig.DEFAULT_BLOCK_TIMEOUT;
+        private Duration blockTimeout = Duration.ofSeconds(10);
 
         /** Items held at most. */
         public int getMaxItems() {
@@ -207,13 +190,13 @@ public class DispatcherProperties {
     public static class RateLimit {
 
         /** Batches sent per second at most, across all concurrent sends [QPSLimit]. 0: no limit. */
-        private double batchesPerSecond;
+        private double batchesPerSecond = 0;
 
         /** Sends allowed at once after a quiet period, with batches-per-second. */
         private int burst = 1;
 
         /** Empty heartbeat batches keep at least this send rate [MinQPS]. 0: no heartbeats. */
-        private double minBatchesPerSecond;
+        private double minBatchesPerSecond = 0;
 
         /** Batches sent per second at most; 0: no limit. */
         public double getBatchesPerSecond() {
@@ -248,21 +231,21 @@ public class DispatcherProperties {
 
     /**
      * Retry options of a failed batch, exponential back-off [Retry]. A RetryPolicy bean named
-     * '<name>RetryPolicy' or a BackOffPolicy bean named '<name>BackOffPolicy' replaces them.
+     * '<name>RetryPolicy' or a BackOffPolicy bean named '<name>BackOffPolicy' replaces them for that dispatcher.
      */
     public static class Retry {
 
         /** Attempts per batch including the first; 1: no retry; -1: retry until sent. */
-        private int maxAttempts = DispatcherConfig.UNLIMITED;
+        private int maxAttempts = -1;
 
         /** Wait before the first retry. */
-        private Duration initialBackoff = DispatcherConfig.DEFAULT_INITIAL_BACKOFF;
+        private Duration initialBackoff = Duration.ofMillis(200);
 
         /** Each wait is the previous one times this. At least 1. */
-        private double multiplier = DispatcherConfig.DEFAULT_MULTIPLIER;
+        private double multiplier = 1.2;
 
         /** Longest wait between attempts. */
-        private Duration maxBackoff = DispatcherConfig.DEFAULT_MAX_BACKOFF;
+        private Duration maxBackoff = Duration.ofSeconds(60);
 
         /** Attempts per batch including the first; -1: unlimited. */
         public int getMaxAttempts() {

@@ -1,6 +1,6 @@
 package dev.batcher.autoconfigure;
 
-import dev.batcher.dispatch.Batch;
+import dev.batcher.Batch;
 import dev.batcher.dispatch.BatchSender;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;

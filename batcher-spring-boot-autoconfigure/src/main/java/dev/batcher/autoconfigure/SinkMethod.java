@@ -1,6 +1,6 @@
 package dev.batcher.autoconfigure;
 
-import dev.batcher.dispatch.Batch;
+import dev.batcher.Batch;
 import dev.batcher.spring.BatchSink;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
@@ -28,22 +28,24 @@ record SinkMethod(String dispatcherName, String beanName, Class<?> beanClass, Me
     /**
      * Validates an annotated method.
      *
-     * @throws IllegalStateException naming bean, method and fix when the declaration is invalid
+     * @throws BatcherStartupException naming bean, method and fix when the declaration is invalid
      */
     static SinkMethod of(String beanName, Class<?> beanClass, Method method, BatchSink annotation) {
         String name = annotation.value();
         if (name == null || name.isBlank()) {
-            throw invalid(beanName, beanClass, method, "the dispatcher name is blank; name the dispatcher, for example "
-                    + "@BatchSink(\"orders\")");
+            throw invalid(beanName, beanClass, method, "the dispatcher name is blank",
+                    "Name the dispatcher, for example @BatchSink(\"orders\").");
         }
         if (method.getParameterCount() != 1
                 || (method.getParameterTypes()[0] != List.class && method.getParameterTypes()[0] != Batch.class)) {
             throw invalid(beanName, beanClass, method, "a sink method takes exactly one parameter, List<T> or Batch<T>, "
-                    + "holding the items of one batch; declare it as '" + method.getName() + "(List<YourItem> items)'");
+                    + "holding the items of one batch", "Declare it as '" + method.getName()
+                    + "(List<YourItem> items)', or as '" + method.getName() + "(Batch<YourItem> batch)' to see the "
+                    + "attempt number and the key.");
         }
         if (Modifier.isPrivate(method.getModifiers())) {
             throw invalid(beanName, beanClass, method, "the method is private, so it cannot be called on the bean "
-                    + "(or its proxy); make it public");
+                    + "(or its proxy)", "Make it public, protected or package-private.");
         }
         ResolvableType parameter = ResolvableType.forMethodParameter(method, 0, beanClass);
         ResolvableType itemType = parameter.getGeneric(0);
@@ -66,8 +68,9 @@ record SinkMethod(String dispatcherName, String beanName, Class<?> beanClass, Me
         return ClassUtils.getShortName(beanClass) + "." + method.getName() + "(" + parameters + ")";
     }
 
-    private static IllegalStateException invalid(String beanName, Class<?> beanClass, Method method, String problem) {
-        return new IllegalStateException("Invalid @BatchSink method '" + describe(beanClass, method) + "' on bean '"
-                + beanName + "': " + problem + ".");
+    private static BatcherStartupException invalid(String beanName, Class<?> beanClass, Method method, String problem,
+            String fix) {
+        return new BatcherStartupException("Invalid @BatchSink method '" + describe(beanClass, method) + "' on bean '"
+                + beanName + "': " + problem + ".", fix);
     }
 }

@@ -6,8 +6,8 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Every batching instance of the application context by name: the dispatchers of {@link BatchSink} methods and
- * {@code Dispatcher} beans defined by the application. Metrics, the {@code batchers} actuator endpoint and the
+ * Every batching instance of the application context by name: the dispatchers of {@link BatchSink} methods, those
+ * built with {@link BatcherDispatchers}, and {@code Dispatcher} beans the application created itself. Metrics, the {@code batchers} actuator endpoint and the
  * health contributor read it; applications can use it to look instances up programmatically.
  */
 public interface BatcherRegistry {

@@ -4,8 +4,10 @@ import dev.batcher.dispatch.DispatcherConfig;
 import java.util.function.Consumer;
 
 /**
- * Adjusts the configuration of auto-configured dispatchers in code, for what properties cannot express: error and
- * drop handlers, item sizer, key extractor, listener, send gate.
+ * Adjusts the configuration of the starter's dispatchers (those of {@link BatchSink} methods and those built with
+ * {@link BatcherDispatchers}) in code, for what properties cannot express: error and drop handlers, item sizer, key
+ * extractor, listener, send gate. The starter composes its own listener, drop handler and drained callback (meters,
+ * logging, drain) with the ones set here.
  *
  * <p>Every customizer bean is called for every dispatcher whose item type fits its type argument (a
  * {@code DispatcherCustomizer<OrderEvent>} is not called for a {@code Dispatcher<Invoice>}; when the type argument

@@ -1,40 +1,43 @@
 package dev.batcher.autoconfigure;
 
+import static dev.batcher.autoconfigure.TestSinks.dispatcher;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
 
-import dev.batcher.dispatch.Batch;
-import dev.batcher.dispatch.BufferFullException;
+import dev.batcher.autoconfigure.TestSinks.InvoiceSink;
+import dev.batcher.autoconfigure.TestSinks.OrderEvent;
+import dev.batcher.autoconfigure.TestSinks.OrderSink;
+import dev.batcher.autoconfigure.TestSinks.OrderSinkConfiguration;
 import dev.batcher.dispatch.Dispatcher;
 import dev.batcher.dispatch.DispatcherConfig;
 import dev.batcher.dispatch.DispatcherListener;
-import dev.batcher.dispatch.DropHandler;
-import dev.batcher.dispatch.ErrorHandler;
-import dev.batcher.dispatch.FullBehavior;
-import dev.batcher.dispatch.ItemSizer;
-import dev.batcher.dispatch.Ordering;
+import dev.batcher.DropHandler;
+import dev.batcher.ErrorHandler;
+import dev.batcher.FullBehavior;
+import dev.batcher.ItemSizer;
+import dev.batcher.Ordering;
+import dev.batcher.SendOutcome;
 import dev.batcher.spring.BatchSink;
 import dev.batcher.spring.BatcherRegistry;
 import dev.batcher.spring.DispatcherCustomizer;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.aopalliance.intercept.MethodInterceptor;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.aop.framework.ProxyFactory;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.beans.factory.config.BeanPostProcessor;
-import org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
-import org.springframework.boot.health.contributor.Health;
-import org.springframework.boot.health.contributor.HealthIndicator;
-import org.springframework.boot.health.contributor.Status;
+import org.springframework.boot.context.properties.bind.BindException;
+import org.springframework.boot.context.properties.bind.UnboundConfigurationPropertiesException;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -44,12 +47,12 @@ import org.springframework.retry.backoff.FixedBackOffPolicy;
 import org.springframework.retry.policy.NeverRetryPolicy;
 import org.springframework.util.unit.DataSize;
 
+/** {@link BatcherAutoConfiguration}: properties, {@code @BatchSink} discovery, injection, customizers, lifecycle. */
+@ExtendWith(OutputCaptureExtension.class)
 class BatcherAutoConfigurationTests {
 
     private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
-            .withConfiguration(AutoConfigurations.of(BatcherAutoConfiguration.class,
-                    BatcherMetricsAutoConfiguration.class, BatchersEndpointAutoConfiguration.class,
-                    BatchersHealthAutoConfiguration.class));
+            .withConfiguration(AutoConfigurations.of(BatcherAutoConfiguration.class));
 
     // ---- properties ------------------------------------------------------------------------------------------
 
@@ -74,12 +77,33 @@ class BatcherAutoConfigurationTests {
             assertThat(config.multiplier()).isEqualTo(DispatcherConfig.DEFAULT_MULTIPLIER);
             assertThat(config.maxBackoff()).isEqualTo(DispatcherConfig.DEFAULT_MAX_BACKOFF);
             assertThat(config.sendTimeout()).isEqualTo(DispatcherConfig.DEFAULT_SEND_TIMEOUT);
-            assertThat(config.drainTimeout()).isEqualTo(Duration.ofSeconds(30));
+            assertThat(config.drainTimeout()).isEqualTo(Duration.ofSeconds(25));
             BatcherProperties properties = context.getBean(BatcherProperties.class);
-            assertThat(properties.getShutdown().getTimeout()).isEqualTo(Duration.ofSeconds(30));
+            assertThat(properties.getShutdown().getTimeout()).isEqualTo(Duration.ofSeconds(25));
             assertThat(properties.getHealth().getMaxConsecutiveFailures()).isEqualTo(10);
             assertThat(properties.getHealth().getMaxFullDuration()).isEqualTo(Duration.ofSeconds(30));
         });
+    }
+
+    @Test
+    void theDefaultsGroupDocumentsTheEngineDefaults() {
+        DispatcherProperties documented = new DispatcherProperties();
+        DispatcherConfig<Object> engine = DispatcherConfig.defaults();
+        assertThat(documented.getMaxBatchItems()).isEqualTo(engine.maxBatchItems());
+        assertThat(documented.getMaxBatchBytes()).isNull();
+        assertThat(documented.getMaxBatchAge()).isEqualTo(engine.maxBatchAge());
+        assertThat(documented.getOrdering()).isEqualTo(engine.ordering());
+        assertThat(documented.getSendTimeout()).isEqualTo(engine.sendTimeout());
+        assertThat(documented.getBuffer().getMaxItems()).isEqualTo(engine.bufferMaxItems());
+        assertThat(documented.getBuffer().getFullBehavior()).isEqualTo(engine.fullBehavior());
+        assertThat(documented.getBuffer().getBlockTimeout()).isEqualTo(engine.blockTimeout());
+        assertThat(documented.getRateLimit().getBatchesPerSecond()).isEqualTo(engine.batchesPerSecond());
+        assertThat(documented.getRateLimit().getBurst()).isEqualTo(engine.burst());
+        assertThat(documented.getRateLimit().getMinBatchesPerSecond()).isEqualTo(engine.minBatchesPerSecond());
+        assertThat(documented.getRetry().getMaxAttempts()).isEqualTo(engine.maxAttempts());
+        assertThat(documented.getRetry().getInitialBackoff()).isEqualTo(engine.initialBackoff());
+        assertThat(documented.getRetry().getMultiplier()).isEqualTo(engine.multiplier());
+        assertThat(documented.getRetry().getMaxBackoff()).isEqualTo(engine.maxBackoff());
     }
 
     @Test
@@ -133,7 +157,38 @@ class BatcherAutoConfigurationTests {
     }
 
     @Test
-    void invalidCombinationFailsStartupNamingThePropertyAndValue() {
+    void everyDispatcherStartsFromBatcherDefaultsAndOverridesWhatItSets() {
+        this.contextRunner.withUserConfiguration(OrderSinkConfiguration.class, InvoiceSink.class)
+                .withPropertyValues("batcher.defaults.max-batch-items=50", "batcher.defaults.buffer.max-items=500",
+                        "batcher.defaults.retry.max-attempts=3", "batcher.dispatchers.orders.max-batch-items=20",
+                        "batcher.dispatchers.orders.retry.initial-backoff=1s")
+                .run(context -> {
+                    DispatcherConfig<?> orders = dispatcher(context, "orders").config();
+                    assertThat(orders.maxBatchItems()).isEqualTo(20);
+                    assertThat(orders.bufferMaxItems()).isEqualTo(500);
+                    assertThat(orders.maxAttempts()).isEqualTo(3);
+                    assertThat(orders.initialBackoff()).isEqualTo(Duration.ofSeconds(1));
+                    DispatcherConfig<?> invoices = dispatcher(context, "invoices").config();
+                    assertThat(invoices.maxBatchItems()).isEqualTo(50);
+                    assertThat(invoices.bufferMaxItems()).isEqualTo(500);
+                    assertThat(invoices.maxAttempts()).isEqualTo(3);
+                    assertThat(invoices.initialBackoff()).isEqualTo(DispatcherConfig.DEFAULT_INITIAL_BACKOFF);
+                });
+    }
+
+    @Test
+    void fifoOrderingAloneStartsWithOneSendAtATime() {
+        this.contextRunner.withUserConfiguration(OrderSinkConfiguration.class)
+                .withPropertyValues("batcher.dispatchers.orders.ordering=fifo")
+                .run(context -> {
+                    DispatcherConfig<?> config = dispatcher(context, "orders").config();
+                    assertThat(config.ordering()).isEqualTo(Ordering.FIFO);
+                    assertThat(config.maxConcurrentSends()).isEqualTo(1);
+                });
+    }
+
+    @Test
+    void fifoWithMoreThanOneSendFailsStartupNamingThePropertyAndValue() {
         this.contextRunner.withUserConfiguration(OrderSinkConfiguration.class)
                 .withPropertyValues("batcher.dispatchers.orders.ordering=fifo",
                         "batcher.dispatchers.orders.max-concurrent-sends=4")
@@ -142,19 +197,60 @@ class BatcherAutoConfigurationTests {
     }
 
     @Test
-    void invalidValueFailsStartupNamingThePropertyAndValue() {
+    void invalidValueFailsStartupNamingThePropertyValueAndFix() {
         this.contextRunner.withUserConfiguration(OrderSinkConfiguration.class)
-                .withPropertyValues("batcher.dispatchers.orders.buffer.max-items=0")
-                .run(context -> assertStartupFailure(context,
-                        "batcher.dispatchers.orders.buffer.max-items=0: must be at least 1"));
+                .withPropertyValues("batcher.dispatchers.orders.max-batch-items=-5")
+                .run(context -> {
+                    InvalidDispatcherPropertyException failure = assertStartupFailure(context,
+                            "batcher.dispatchers.orders.max-batch-items=-5: must be at least 1",
+                            "Update batcher.dispatchers.orders.max-batch-items in your configuration, or remove it");
+                    assertThat(failure.getDescription()).contains("Property: batcher.dispatchers.orders.max-batch-items",
+                            "Value: \"-5\"", "Origin: \"batcher.dispatchers.orders.max-batch-items\" from property "
+                                    + "source \"test\"", "Reason: must be at least 1");
+                });
     }
 
     @Test
-    void byteLimitWithoutItemSizerFailsStartupWithTheConfiguredValue() {
+    void invalidInheritedValueIsReportedUnderItsDefaultsKey() {
+        this.contextRunner.withUserConfiguration(OrderSinkConfiguration.class)
+                .withPropertyValues("batcher.defaults.buffer.max-items=0")
+                .run(context -> assertStartupFailure(context,
+                        "batcher.defaults.buffer.max-items=0: must be at least 1"));
+    }
+
+    @Test
+    void invalidValueNobodySetIsCalledTheDefault() {
+        this.contextRunner.withUserConfiguration(OrderSinkConfiguration.class)
+                .withPropertyValues("batcher.dispatchers.orders.retry.initial-backoff=2m")
+                .run(context -> assertStartupFailure(context,
+                        "batcher.dispatchers.orders.retry.max-backoff=1m (the default): must not be shorter than "
+                                + "retry.initial-backoff",
+                        "Set batcher.dispatchers.orders.retry.max-backoff (or batcher.defaults.retry.max-backoff)"));
+    }
+
+    @Test
+    void byteLimitWithoutItemSizerSaysHowToSetOne() {
         this.contextRunner.withUserConfiguration(OrderSinkConfiguration.class)
                 .withPropertyValues("batcher.dispatchers.orders.max-batch-bytes=1MB")
                 .run(context -> assertStartupFailure(context,
-                        "batcher.dispatchers.orders.max-batch-bytes=1MB: a byte limit needs an item sizer"));
+                        "batcher.dispatchers.orders.max-batch-bytes=1MB: a byte limit needs an item sizer",
+                        "Give dispatcher 'orders' an item sizer with a DispatcherCustomizer bean, for example "
+                                + "'@Bean DispatcherCustomizer<OrderEvent> ordersItemSizer() { return DispatcherCustomizer"
+                                + ".forDispatcher(\"orders\", builder -> builder.itemSizer(orderEvent -> "
+                                + "orderEvent.toString().length())); }', or remove "
+                                + "batcher.dispatchers.orders.max-batch-bytes."));
+    }
+
+    @Test
+    void perKeyOrderingWithoutKeyExtractorSaysHowToSetOne() {
+        this.contextRunner.withUserConfiguration(OrderSinkConfiguration.class)
+                .withPropertyValues("batcher.dispatchers.orders.ordering=per-key")
+                .run(context -> assertStartupFailure(context,
+                        "batcher.dispatchers.orders.ordering=per-key: per-key ordering needs a key extractor",
+                        "Give dispatcher 'orders' a key extractor with a DispatcherCustomizer bean, for example "
+                                + "'@Bean DispatcherCustomizer<OrderEvent> ordersKey() { return DispatcherCustomizer"
+                                + ".forDispatcher(\"orders\", builder -> builder.keyExtractor(orderEvent -> "
+                                + "orderEvent.key())); }'"));
     }
 
     @Test
@@ -163,8 +259,24 @@ class BatcherAutoConfigurationTests {
                 .withPropertyValues("batcher.dispatchers.orders.buffer.full-behavior=sometimes")
                 .run(context -> {
                     assertThat(context).hasFailed();
-                    assertThat(context.getStartupFailure())
-                            .hasMessageContaining("batcher.dispatchers.orders.buffer.full-behavior");
+                    BindException failure = findCause(context.getStartupFailure(), BindException.class);
+                    assertThat(failure.getProperty().getName())
+                            .hasToString("batcher.dispatchers.orders.buffer.full-behavior");
+                });
+    }
+
+    @Test
+    void misspelledKeysFailStartup() {
+        this.contextRunner.withUserConfiguration(OrderSinkConfiguration.class)
+                .withPropertyValues("batcher.dispatchers.orders.max-batch-itmes=5",
+                        "batcher.dispatcher.orders.max-batch-items=5")
+                .run(context -> {
+                    assertThat(context).hasFailed();
+                    UnboundConfigurationPropertiesException unbound = findCause(context.getStartupFailure(),
+                            UnboundConfigurationPropertiesException.class);
+                    assertThat(unbound.getUnboundProperties()).extracting(property -> property.getName().toString())
+                            .containsExactlyInAnyOrder("batcher.dispatchers.orders.max-batch-itmes",
+                                    "batcher.dispatcher.orders.max-batch-items");
                 });
     }
 
@@ -180,8 +292,19 @@ class BatcherAutoConfigurationTests {
             assertThat(context.getBean(SelfInjectingSink.class).orders).isSameAs(orders);
             assertThat(context.getBean(QualifierConsumer.class).orders).isSameAs(orders);
             assertThat(context.getBean(BatcherRegistry.class).names()).containsExactlyInAnyOrder("orders", "invoices");
-            assertThat(context.getBean(BatcherRegistry.class).<OrderEvent>dispatcher("orders")).isSameAs(orders);
             assertThat(context.getBean(BatcherRegistry.class).find("nope")).isEmpty();
+        });
+    }
+
+    @Test
+    void sinkBeanNamedLikeItsDispatcherStartsAndTheDispatcherStaysInjectable() {
+        this.contextRunner.withUserConfiguration(WordsConfiguration.class).run(context -> {
+            assertThat(context).hasNotFailed();
+            assertThat(context.getBean("words")).isInstanceOf(Words.class);
+            Dispatcher<Word> words = dispatcher(context, "words");
+            WordsConsumer consumer = context.getBean(WordsConsumer.class);
+            assertThat(consumer.byQualifier).isSameAs(words);
+            assertThat(consumer.byType).isSameAs(words);
         });
     }
 
@@ -193,7 +316,7 @@ class BatcherAutoConfigurationTests {
                     assertThat(context).hasNotFailed();
                     OrderSink sink = context.getBean(OrderSink.class);
                     await().untilAsserted(() -> assertThat(sink.received).containsExactly(new OrderEvent("early")));
-                    assertThat(StartupProducerConfiguration.sinkExistedAtSubmit).isFalse();
+                    assertThat(context.getBean(StartupProducer.class).sinkExistedAtSubmit).isFalse();
                 });
     }
 
@@ -212,12 +335,12 @@ class BatcherAutoConfigurationTests {
 
     @Test
     void sinkTakingBatchReceivesTheBatch() {
-        this.contextRunner.withUserConfiguration(BatchParameterSink.class)
+        this.contextRunner.withUserConfiguration(InvoiceSink.class)
                 .withPropertyValues("batcher.dispatchers.invoices.max-batch-age=10ms")
                 .run(context -> {
-                    Dispatcher<Invoice> invoices = dispatcher(context, "invoices");
-                    invoices.submit(new Invoice("i-1")).get();
-                    assertThat(context.getBean(BatchParameterSink.class).attempts).containsExactly(1);
+                    Dispatcher<TestSinks.Invoice> invoices = dispatcher(context, "invoices");
+                    invoices.submit(new TestSinks.Invoice("i-1")).get();
+                    assertThat(context.getBean(InvoiceSink.class).attempts).containsExactly(1);
                 });
     }
 
@@ -229,7 +352,7 @@ class BatcherAutoConfigurationTests {
                     assertThat(context.getBean(OrderSink.class).getClass().getName()).contains("CGLIB");
                     Dispatcher<OrderEvent> orders = dispatcher(context, "orders");
                     orders.submit(new OrderEvent("a")).get();
-                    assertThat(ProxyingConfiguration.calls).hasPositiveValue();
+                    assertThat(context.getBean(CountingProxies.class).calls).hasPositiveValue();
                 });
     }
 
@@ -238,65 +361,49 @@ class BatcherAutoConfigurationTests {
         this.contextRunner.withUserConfiguration(WrongParameterSink.class).run(context -> assertStartupFailure(context,
                 "Invalid @BatchSink method 'BatcherAutoConfigurationTests.WrongParameterSink.send(String)' on bean",
                 "a sink method takes exactly one parameter, List<T> or Batch<T>",
-                "declare it as 'send(List<YourItem> items)'"));
+                "Declare it as 'send(List<YourItem> items)'"));
     }
 
     @Test
     void sinkWithTwoParametersFailsStartup() {
         this.contextRunner.withUserConfiguration(TwoParameterSink.class).run(context -> assertStartupFailure(context,
-                "Invalid @BatchSink method 'BatcherAutoConfigurationTests.TwoParameterSink.send(List<BatcherAutoConfigurationTests.OrderEvent>, int)'",
+                "Invalid @BatchSink method 'BatcherAutoConfigurationTests.TwoParameterSink.send(List<TestSinks.OrderEvent>, int)'",
                 "exactly one parameter"));
     }
 
     @Test
     void sinkWithBlankNameFailsStartup() {
         this.contextRunner.withUserConfiguration(BlankNameSink.class).run(context -> assertStartupFailure(context,
-                "Invalid @BatchSink method", "the dispatcher name is blank"));
+                "Invalid @BatchSink method", "the dispatcher name is blank", "Name the dispatcher"));
     }
 
     @Test
     void twoSinksForOneNameFailStartupNamingBoth() {
         this.contextRunner.withUserConfiguration(OrderSinkConfiguration.class, SecondOrderSink.class)
                 .run(context -> assertStartupFailure(context, "Two @BatchSink methods for dispatcher 'orders'",
-                        "'BatcherAutoConfigurationTests.OrderSink.store(List<BatcherAutoConfigurationTests.OrderEvent>)' on bean 'orderSink'",
-                        "'BatcherAutoConfigurationTests.SecondOrderSink.send(List<BatcherAutoConfigurationTests.OrderEvent>)'",
-                        "give one of them another name"));
+                        "'TestSinks.OrderSink.store(List<TestSinks.OrderEvent>)' on bean 'orderSink'",
+                        "'BatcherAutoConfigurationTests.SecondOrderSink.send(List<TestSinks.OrderEvent>)'",
+                        "Give one of them another name"));
     }
 
     @Test
-    void configuredDispatcherWithoutSinkFailsStartup() {
+    void configuredDispatcherWithoutSinkFailsStartupSuggestingTheClosestName() {
         this.contextRunner.withUserConfiguration(OrderSinkConfiguration.class)
-                .withPropertyValues("batcher.dispatchers.payments.max-batch-items=10")
+                .withPropertyValues("batcher.dispatchers.oders.max-batch-items=10")
                 .run(context -> assertStartupFailure(context,
-                        "Dispatcher 'payments' is configured (batcher.dispatchers.payments.*) but no bean has a "
-                                + "@BatchSink(\"payments\") method",
-                        "Add one, such as '@BatchSink(\"payments\") void send(List<YourItem> items)'"));
+                        "Dispatcher 'oders' is configured (batcher.dispatchers.oders.*) but no bean has a "
+                                + "@BatchSink(\"oders\") method",
+                        "Did you mean 'orders'?",
+                        "Add a sink, such as '@BatchSink(\"oders\") void send(List<YourItem> items)'"));
     }
 
     @Test
     void sinkHiddenBehindAnInterfaceReturnTypeFailsStartup() {
         this.contextRunner.withUserConfiguration(InterfaceTypedSinkConfiguration.class)
                 .run(context -> assertStartupFailure(context,
-                        "@BatchSink method 'BatcherAutoConfigurationTests.OrderSink.store(List<BatcherAutoConfigurationTests.OrderEvent>)' on bean "
+                        "@BatchSink method 'TestSinks.OrderSink.store(List<TestSinks.OrderEvent>)' on bean "
                                 + "'hiddenSink' was not found when the bean definitions were scanned",
                         "Declare the bean with the class that holds the @BatchSink method"));
-    }
-
-    @Test
-    void userDefinedDispatcherBeanWins() {
-        this.contextRunner.withUserConfiguration(OrderSinkConfiguration.class, UserDispatcherConfiguration.class)
-                .withBean(SimpleMeterRegistry.class)
-                .withPropertyValues("batcher.dispatchers.orders.max-batch-items=7")
-                .run(context -> {
-                    assertThat(context).hasNotFailed();
-                    Dispatcher<?> orders = dispatcher(context, "orders");
-                    assertThat(orders).isSameAs(context.getBean(UserDispatcherConfiguration.class).created);
-                    assertThat(orders.config().maxBatchItems()).isEqualTo(3);
-                    assertThat(context.getBean(BatcherRegistry.class).find("orders")).containsSame(orders);
-                    MeterRegistry meters = context.getBean(MeterRegistry.class);
-                    assertThat(meters.get("batcher.items.submitted").tags("name", "orders", "kind", "dispatcher")
-                            .functionCounter()).isNotNull();
-                });
     }
 
     // ---- customizers and retry policies -------------------------------------------------------------------------
@@ -307,7 +414,6 @@ class BatcherAutoConfigurationTests {
                 .run(context -> {
                     DispatcherConfig<?> orders = dispatcher(context, "orders").config();
                     assertThat(orders.errorHandler()).isSameAs(CustomizerConfiguration.ERROR_HANDLER);
-                    assertThat(orders.dropHandler()).isSameAs(CustomizerConfiguration.DROP_HANDLER);
                     assertThat(orders.itemSizer()).isSameAs(CustomizerConfiguration.SIZER);
                     assertThat(orders.maxBatchItems()).isEqualTo(42);
                     DispatcherConfig<?> invoices = dispatcher(context, "invoices").config();
@@ -318,17 +424,27 @@ class BatcherAutoConfigurationTests {
     }
 
     @Test
-    void customizerListenerIsComposedWithTheMetricsListener() {
+    void customizerDropHandlerIsCalledForEveryDrop() {
+        this.contextRunner.withUserConfiguration(TestSinks.FailingSink.class, DropRecorderConfiguration.class)
+                .withPropertyValues("batcher.dispatchers.failing.max-batch-age=10ms",
+                        "batcher.dispatchers.failing.retry.max-attempts=1")
+                .run(context -> {
+                    Dispatcher<OrderEvent> failing = dispatcher(context, "failing");
+                    failing.enqueue(new OrderEvent("a"));
+                    List<String> drops = context.getBean(DropRecorderConfiguration.class).drops;
+                    await().untilAsserted(() -> assertThat(drops).containsExactly("a:retries-exhausted"));
+                });
+    }
+
+    @Test
+    void customizerListenerIsCalledBesideTheStartersListeners() {
         this.contextRunner.withUserConfiguration(OrderSinkConfiguration.class, ListenerConfiguration.class)
-                .withBean(SimpleMeterRegistry.class)
                 .withPropertyValues("batcher.dispatchers.orders.max-batch-age=10ms")
                 .run(context -> {
                     Dispatcher<OrderEvent> orders = dispatcher(context, "orders");
                     orders.submit(new OrderEvent("a")).get();
-                    await().untilAsserted(() -> assertThat(ListenerConfiguration.sends).hasPositiveValue());
-                    MeterRegistry meters = context.getBean(MeterRegistry.class);
-                    await().untilAsserted(() -> assertThat(meters.get("batcher.send.duration")
-                            .tags("name", "orders", "outcome", "success").timer().count()).isPositive());
+                    AtomicInteger sends = context.getBean(ListenerConfiguration.class).sends;
+                    await().untilAsserted(() -> assertThat(sends).hasPositiveValue());
                 });
     }
 
@@ -344,153 +460,6 @@ class BatcherAutoConfigurationTests {
                     assertThat(invoices.retryPolicy()).isNotSameAs(context.getBean("ordersRetryPolicy"));
                     assertThat(invoices.backOffPolicy()).isNotSameAs(context.getBean("ordersBackOffPolicy"));
                 });
-    }
-
-    // ---- metrics -------------------------------------------------------------------------------------------------
-
-    @Test
-    void metersAreBoundWithNameAndKindTagsAndRemovedOnClose() {
-        this.contextRunner.withUserConfiguration(OrderSinkConfiguration.class)
-                .withBean(SimpleMeterRegistry.class)
-                .withPropertyValues("batcher.dispatchers.orders.max-batch-age=10ms")
-                .run(context -> {
-                    MeterRegistry meters = context.getBean(MeterRegistry.class);
-                    Dispatcher<OrderEvent> orders = dispatcher(context, "orders");
-                    orders.submit(new OrderEvent("a"));
-                    orders.submit(new OrderEvent("b")).get();
-                    await().untilAsserted(() -> {
-                        assertThat(meters.get("batcher.items.submitted").tags("name", "orders", "kind", "dispatcher")
-                                .functionCounter().count()).isEqualTo(2);
-                        assertThat(meters.get("batcher.items.sent").tags("name", "orders", "kind", "dispatcher")
-                                .functionCounter().count()).isEqualTo(2);
-                        assertThat(meters.get("batcher.batch.size").tags("name", "orders", "kind", "dispatcher")
-                                .summary().totalAmount()).isEqualTo(2);
-                    });
-                    assertThat(meters.get("batcher.items.dropped").tags("name", "orders", "reason", "buffer-full")
-                            .functionCounter().count()).isZero();
-                    assertThat(meters.get("batcher.items.dropped").tags("name", "orders").functionCounters())
-                            .hasSize(6);
-                    assertThat(meters.get("batcher.items.retried").tags("name", "orders").functionCounter().count())
-                            .isZero();
-                    assertThat(meters.get("batcher.buffer.depth").tags("name", "orders").gauge().value()).isZero();
-                    assertThat(meters.get("batcher.in.flight").tags("name", "orders").gauge().value()).isZero();
-                    assertThat(meters.get("batcher.send.duration").tags("name", "orders").timers()).hasSize(3);
-                    assertThat(meters.get("batcher.producer.blocked").tags("name", "orders", "kind", "dispatcher")
-                            .timer()).isNotNull();
-
-                    orders.close(Duration.ofSeconds(5));
-                    await().untilAsserted(() -> assertThat(meters.find("batcher.items.submitted").meters()).isEmpty());
-                    assertThat(meters.getMeters()).noneMatch(meter -> meter.getId().getName().startsWith("batcher."));
-                });
-    }
-
-    @Test
-    void noMetersWithoutAMeterRegistry() {
-        this.contextRunner.withUserConfiguration(OrderSinkConfiguration.class)
-                .run(context -> assertThat(context).doesNotHaveBean(DispatcherMeterBinder.class)
-                        .hasSingleBean(DefaultBatcherRegistry.class));
-    }
-
-    // ---- endpoint ------------------------------------------------------------------------------------------------
-
-    @Test
-    void endpointIsNotExposedByDefault() {
-        this.contextRunner.withUserConfiguration(OrderSinkConfiguration.class)
-                .run(context -> assertThat(context).doesNotHaveBean(BatchersEndpoint.class));
-    }
-
-    @Test
-    void endpointListsShowsAndControlsKnownInstances() {
-        this.contextRunner.withUserConfiguration(OrderSinkConfiguration.class)
-                .withPropertyValues("management.endpoints.web.exposure.include=batchers",
-                        "batcher.dispatchers.orders.max-batch-age=1h")
-                .run(context -> {
-                    assertThat(context).hasSingleBean(BatchersEndpoint.class);
-                    BatchersEndpoint endpoint = context.getBean(BatchersEndpoint.class);
-                    Dispatcher<OrderEvent> orders = dispatcher(context, "orders");
-                    orders.submit(new OrderEvent("a"));
-
-                    assertThat(endpoint.batchers().batchers()).singleElement().satisfies(descriptor -> {
-                        assertThat(descriptor.name()).isEqualTo("orders");
-                        assertThat(descriptor.kind()).isEqualTo("dispatcher");
-                        assertThat(descriptor.bufferedItems()).isEqualTo(1);
-                        assertThat(descriptor.totals().submitted()).isEqualTo(1);
-                        assertThat(descriptor.neededCapacity()).isNull();
-                    });
-                    assertThat(endpoint.batcher("unknown")).isNull();
-                    assertThat(endpoint.control("unknown", "flush")).isNull();
-
-                    assertThat(endpoint.control("orders", "pause").paused()).isTrue();
-                    assertThat(endpoint.control("orders", "resume").paused()).isFalse();
-                    endpoint.control("orders", "flush");
-                    await().untilAsserted(() -> {
-                        assertThat(endpoint.batcher("orders").totals().sent()).isEqualTo(1);
-                        assertThat(endpoint.batcher("orders").lastBatch().items()).isEqualTo(1);
-                        assertThat(endpoint.batcher("orders").lastBatch().sentAt()).isNotNull();
-                    });
-                    assertThatExceptionOfType(InvalidEndpointRequestException.class)
-                            .isThrownBy(() -> endpoint.control("orders", "explode"))
-                            .withMessageContaining("Unknown action 'explode'; use flush, pause or resume");
-                });
-    }
-
-    // ---- health --------------------------------------------------------------------------------------------------
-
-    @Test
-    void healthIsUpWhileSinksSucceed() {
-        this.contextRunner.withUserConfiguration(OrderSinkConfiguration.class)
-                .withPropertyValues("batcher.dispatchers.orders.max-batch-age=10ms")
-                .run(context -> {
-                    dispatcher(context, "orders").submit(new OrderEvent("a")).get();
-                    Health health = context.getBean("batchersHealthIndicator", HealthIndicator.class).health();
-                    assertThat(health.getStatus()).isEqualTo(Status.UP);
-                    assertThat(health.getDetails()).containsKey("orders");
-                });
-    }
-
-    @Test
-    void healthIsDownWhileASinkKeepsFailing() {
-        this.contextRunner.withUserConfiguration(FailingSink.class)
-                .withPropertyValues("batcher.dispatchers.failing.max-batch-age=10ms",
-                        "batcher.dispatchers.failing.retry.initial-backoff=5ms",
-                        "batcher.dispatchers.failing.retry.max-backoff=5ms",
-                        "batcher.health.max-consecutive-failures=3", "batcher.shutdown.timeout=50ms")
-                .run(context -> {
-                    dispatcher(context, "failing").submit(new OrderEvent("a"));
-                    HealthIndicator indicator = context.getBean("batchersHealthIndicator", HealthIndicator.class);
-                    await().untilAsserted(() -> assertThat(indicator.health().getStatus()).isEqualTo(Status.DOWN));
-                    assertThat(indicator.health().getDetails().get("failing")).asString()
-                            .contains("batcher.health.max-consecutive-failures=3");
-                });
-    }
-
-    @Test
-    void healthIsDownWhileABufferStaysFull() {
-        this.contextRunner.withUserConfiguration(OrderSinkConfiguration.class)
-                .withPropertyValues("batcher.dispatchers.orders.max-batch-items=1",
-                        "batcher.dispatchers.orders.buffer.max-items=1",
-                        "batcher.dispatchers.orders.buffer.full-behavior=reject",
-                        "batcher.health.max-full-duration=20ms", "batcher.shutdown.timeout=50ms")
-                .run(context -> {
-                    Dispatcher<OrderEvent> orders = dispatcher(context, "orders");
-                    orders.pause();
-                    orders.enqueue(new OrderEvent("a"));
-                    assertThatExceptionOfType(BufferFullException.class)
-                            .isThrownBy(() -> orders.enqueue(new OrderEvent("b")));
-                    HealthIndicator indicator = context.getBean("batchersHealthIndicator", HealthIndicator.class);
-                    await().untilAsserted(() -> assertThat(indicator.health().getStatus()).isEqualTo(Status.DOWN));
-                    assertThat(indicator.health().getDetails().get("orders")).asString()
-                            .contains("the buffer has been full");
-                    orders.resume();
-                    await().untilAsserted(() -> assertThat(indicator.health().getStatus()).isEqualTo(Status.UP));
-                });
-    }
-
-    @Test
-    void healthIndicatorCanBeDisabled() {
-        this.contextRunner.withUserConfiguration(OrderSinkConfiguration.class)
-                .withPropertyValues("management.health.batchers.enabled=false")
-                .run(context -> assertThat(context).doesNotHaveBean(BatchersHealthIndicator.class));
     }
 
     // ---- lifecycle -----------------------------------------------------------------------------------------------
@@ -514,81 +483,129 @@ class BatcherAutoConfigurationTests {
     }
 
     @Test
-    void lifecycleStartsBeforeAndStopsAfterTheWebServer() {
-        this.contextRunner.withUserConfiguration(OrderSinkConfiguration.class).run(context -> {
-            BatcherLifecycle lifecycle = context.getBean(BatcherLifecycle.class);
-            assertThat(lifecycle.isRunning()).isTrue();
-            // WebServerStartStopLifecycle: DEFAULT_PHASE - 2048; WebServerGracefulShutdownLifecycle: DEFAULT_PHASE - 1024.
-            assertThat(lifecycle.getPhase()).isLessThan(SmartLifecycle.DEFAULT_PHASE - 2048);
-            assertThat(dispatcher(context, "orders").stats().paused()).isFalse();
-        });
+    void dispatchersRunBeforeTheWebServerStartsAndDrainAfterItStopped() {
+        this.contextRunner.withUserConfiguration(OrderSinkConfiguration.class, LifecycleOrderConfiguration.class)
+                .run(context -> {
+                    assertThat(context).hasNotFailed();
+                    List<String> events = context.getBean(LifecycleOrderConfiguration.class).events;
+                    context.close();
+                    assertThat(events).containsExactly("web server started, orders sending",
+                            "graceful shutdown started, orders sending", "graceful shutdown stopped",
+                            "web server stopped", "orders drained");
+                });
+    }
+
+    @Test
+    void warnsWhenTheShutdownPhaseIsShorterThanTheDrain(CapturedOutput output) {
+        this.contextRunner.withUserConfiguration(OrderSinkConfiguration.class)
+                .withPropertyValues("spring.lifecycle.timeout-per-shutdown-phase=20s", "batcher.shutdown.timeout=30s")
+                .run(context -> assertThat(output).contains("spring.lifecycle.timeout-per-shutdown-phase=20s is "
+                        + "shorter than batcher.shutdown.timeout=30s plus the 5s that closing a dispatcher may take "
+                        + "beyond it", "Set spring.lifecycle.timeout-per-shutdown-phase to at least 35s, or "
+                        + "batcher.shutdown.timeout to at most 15s."));
+    }
+
+    @Test
+    void doesNotWarnAboutTheShutdownPhaseWithTheDefaults(CapturedOutput output) {
+        this.contextRunner.withUserConfiguration(OrderSinkConfiguration.class)
+                .run(context -> {
+                    assertThat(context).hasNotFailed();
+                    assertThat(output).doesNotContain("timeout-per-shutdown-phase");
+                });
     }
 
     // ---- helpers -------------------------------------------------------------------------------------------------
 
-    @SuppressWarnings("unchecked")
-    private static <T> Dispatcher<T> dispatcher(AssertableApplicationContext context, String name) {
-        assertThat(context).hasNotFailed();
-        return context.getBean(name, Dispatcher.class);
-    }
-
-    private static void assertStartupFailure(AssertableApplicationContext context, String... fragments) {
-        assertThat(context).hasFailed();
-        Throwable failure = context.getStartupFailure();
+    static <E extends Throwable> E findCause(Throwable failure, Class<E> type) {
         Throwable cause = failure;
-        while (cause != null && !(cause instanceof IllegalStateException)) {
+        while (cause != null && !type.isInstance(cause)) {
             cause = cause.getCause();
         }
-        Throwable illegalState = (cause != null) ? cause : failure;
-        assertThatExceptionOfType(IllegalStateException.class).isThrownBy(() -> {
-            throw illegalState;
-        }).withMessageContainingAll(fragments);
+        assertThat(cause).as("a %s in the causes of %s", type.getSimpleName(), failure).isNotNull();
+        return type.cast(cause);
+    }
+
+    static <E extends BatcherStartupException> E assertStartupFailure(AssertableApplicationContext context,
+            String... fragments) {
+        assertThat(context).hasFailed();
+        Throwable cause = context.getStartupFailure();
+        while (cause != null && !(cause instanceof BatcherStartupException)) {
+            cause = cause.getCause();
+        }
+        assertThat(cause).as("a BatcherStartupException in the causes of %s", context.getStartupFailure())
+                .isNotNull();
+        assertThat(cause.getMessage()).contains(fragments);
+        @SuppressWarnings("unchecked")
+        E failure = (E) cause;
+        return failure;
     }
 
     // ---- test types ----------------------------------------------------------------------------------------------
 
-    record OrderEvent(String id) {
-    }
+    /** A lifecycle at a web server's phase, recording when it starts and stops and whether orders are sent then. */
+    static final class WebServerLike implements SmartLifecycle {
 
-    record Invoice(String id) {
-    }
+        private final String name;
 
-    static class OrderSink {
+        private final int phase;
 
-        final List<OrderEvent> received = new CopyOnWriteArrayList<>();
+        private final List<String> events;
 
-        @BatchSink("orders")
-        public void store(List<OrderEvent> batch) {
-            this.received.addAll(batch);
+        private final BatcherRegistry registry;
+
+        private volatile boolean running;
+
+        WebServerLike(String name, int phase, List<String> events, BatcherRegistry registry) {
+            this.name = name;
+            this.phase = phase;
+            this.events = events;
+            this.registry = registry;
+        }
+
+        @Override
+        public void start() {
+            this.running = true;
+            boolean paused = this.registry.dispatcher("orders").stats().paused();
+            this.events.add(this.name + " started, orders " + (paused ? "paused" : "sending"));
+        }
+
+        @Override
+        public void stop() {
+            this.running = false;
+            this.events.add(this.name + " stopped");
+        }
+
+        @Override
+        public boolean isRunning() {
+            return this.running;
+        }
+
+        @Override
+        public int getPhase() {
+            return this.phase;
         }
     }
 
+    /** The phases of Spring Boot's web server lifecycles, and a record of when each stops and orders drains. */
     @Configuration(proxyBeanMethods = false)
-    static class OrderSinkConfiguration {
+    static class LifecycleOrderConfiguration {
+
+        final List<String> events = new CopyOnWriteArrayList<>();
 
         @Bean
-        OrderSink orderSink() {
-            return new OrderSink();
-        }
-    }
-
-    /** A producer created before the sink's bean submits from its factory method. */
-    @Configuration(proxyBeanMethods = false)
-    static class StartupProducerConfiguration {
-
-        static volatile boolean sinkExistedAtSubmit = true;
-
-        @Bean
-        Object startupProducer(Dispatcher<OrderEvent> orders, org.springframework.beans.factory.BeanFactory beans) {
-            sinkExistedAtSubmit = ((org.springframework.beans.factory.config.ConfigurableListableBeanFactory) beans)
-                    .containsSingleton("orderSink");
-            orders.submit(new OrderEvent("early"));
-            return "producer";
+        WebServerLike webServerStartStop(BatcherRegistry registry) {
+            return new WebServerLike("web server", SmartLifecycle.DEFAULT_PHASE - 2048, this.events, registry);
         }
 
         @Bean
-        OrderSink orderSink() {
-            return new OrderSink();
+        WebServerLike webServerGracefulShutdown(BatcherRegistry registry) {
+            return new WebServerLike("graceful shutdown", SmartLifecycle.DEFAULT_PHASE - 1024, this.events, registry);
+        }
+
+        @Bean
+        DispatcherCustomizer<OrderEvent> recordDrain() {
+            return DispatcherCustomizer.forDispatcher("orders",
+                    builder -> builder.drainedCallback(() -> this.events.add("orders drained")));
         }
     }
 
@@ -596,14 +613,6 @@ class BatcherAutoConfigurationTests {
 
         @BatchSink("orders")
         void send(List<OrderEvent> batch) {
-        }
-    }
-
-    static class FailingSink {
-
-        @BatchSink("failing")
-        void send(List<OrderEvent> batch) {
-            throw new IllegalStateException("database down");
         }
     }
 
@@ -628,13 +637,57 @@ class BatcherAutoConfigurationTests {
         }
     }
 
-    static class BatchParameterSink {
+    record Word(String text) {
+    }
 
-        final List<Integer> attempts = new CopyOnWriteArrayList<>();
+    /** A sink whose bean name is its dispatcher's name. */
+    static class Words {
 
-        @BatchSink("invoices")
-        void send(Batch<Invoice> batch) {
-            this.attempts.add(batch.attempt());
+        @BatchSink("words")
+        void send(List<Word> batch) {
+        }
+    }
+
+    record WordsConsumer(Dispatcher<Word> byQualifier, Dispatcher<Word> byType) {
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class WordsConfiguration {
+
+        @Bean
+        Words words() {
+            return new Words();
+        }
+
+        @Bean
+        WordsConsumer wordsConsumer(@Qualifier("words") Dispatcher<Word> byQualifier, Dispatcher<Word> byType) {
+            return new WordsConsumer(byQualifier, byType);
+        }
+    }
+
+    /** Submits from its factory method, before the sink's bean exists. */
+    static final class StartupProducer {
+
+        final boolean sinkExistedAtSubmit;
+
+        StartupProducer(boolean sinkExistedAtSubmit) {
+            this.sinkExistedAtSubmit = sinkExistedAtSubmit;
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class StartupProducerConfiguration {
+
+        @Bean
+        StartupProducer startupProducer(Dispatcher<OrderEvent> orders, ConfigurableListableBeanFactory beans) {
+            boolean sinkExisted = beans.containsSingleton("orderSink");
+            orders.submit(new OrderEvent("early"));
+            return new StartupProducer(sinkExisted);
+        }
+
+        @Bean
+        OrderSink orderSink() {
+            return new OrderSink();
         }
     }
 
@@ -643,7 +696,7 @@ class BatcherAutoConfigurationTests {
     static class InjectionConfiguration {
 
         @Bean
-        EarlyConsumer earlyConsumer(Dispatcher<OrderEvent> orders, Dispatcher<Invoice> invoices) {
+        EarlyConsumer earlyConsumer(Dispatcher<OrderEvent> orders, Dispatcher<TestSinks.Invoice> invoices) {
             return new EarlyConsumer(orders, invoices);
         }
 
@@ -658,12 +711,12 @@ class BatcherAutoConfigurationTests {
         }
 
         @Bean
-        BatchParameterSink invoiceSink() {
-            return new BatchParameterSink();
+        InvoiceSink invoiceSink() {
+            return new InvoiceSink();
         }
     }
 
-    record EarlyConsumer(Dispatcher<OrderEvent> orders, Dispatcher<Invoice> invoices) {
+    record EarlyConsumer(Dispatcher<OrderEvent> orders, Dispatcher<TestSinks.Invoice> invoices) {
     }
 
     record QualifierConsumer(Dispatcher<?> orders) {
@@ -692,20 +745,6 @@ class BatcherAutoConfigurationTests {
     }
 
     @Configuration(proxyBeanMethods = false)
-    static class UserDispatcherConfiguration {
-
-        Dispatcher<OrderEvent> created;
-
-        @Bean
-        Dispatcher<OrderEvent> orders() {
-            this.created = Dispatcher.create("orders", DispatcherConfig.<OrderEvent>builder().maxBatchItems(3).build(),
-                    batch -> {
-                    });
-            return this.created;
-        }
-    }
-
-    @Configuration(proxyBeanMethods = false)
     static class SizerAndKeyConfiguration {
 
         @Bean
@@ -721,14 +760,11 @@ class BatcherAutoConfigurationTests {
 
         static final ErrorHandler<OrderEvent> ERROR_HANDLER = (batch, error) -> false;
 
-        static final DropHandler<OrderEvent> DROP_HANDLER = (items, reason, cause) -> {
-        };
-
         static final ItemSizer<OrderEvent> SIZER = event -> 1;
 
         @Bean
         DispatcherCustomizer<OrderEvent> orderCustomizer() {
-            return (name, builder) -> builder.errorHandler(ERROR_HANDLER).dropHandler(DROP_HANDLER).itemSizer(SIZER);
+            return (name, builder) -> builder.errorHandler(ERROR_HANDLER).itemSizer(SIZER);
         }
 
         @Bean
@@ -738,17 +774,29 @@ class BatcherAutoConfigurationTests {
     }
 
     @Configuration(proxyBeanMethods = false)
+    static class DropRecorderConfiguration {
+
+        final List<String> drops = new CopyOnWriteArrayList<>();
+
+        @Bean
+        DispatcherCustomizer<OrderEvent> dropRecorder() {
+            DropHandler<OrderEvent> handler = (items, reason, cause) -> items
+                    .forEach(item -> this.drops.add(item.id() + ":" + reason.tagValue()));
+            return (name, builder) -> builder.dropHandler(handler);
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
     static class ListenerConfiguration {
 
-        static final AtomicInteger sends = new AtomicInteger();
+        final AtomicInteger sends = new AtomicInteger();
 
         @Bean
         DispatcherCustomizer<Object> listener() {
             return (name, builder) -> builder.listener(new DispatcherListener() {
                 @Override
-                public void onSendCompleted(int items, long bytes, long durationNanos,
-                        dev.batcher.dispatch.SendOutcome outcome) {
-                    sends.incrementAndGet();
+                public void onSendCompleted(int items, long bytes, long durationNanos, SendOutcome outcome) {
+                    ListenerConfiguration.this.sends.incrementAndGet();
                 }
             });
         }
@@ -768,29 +816,32 @@ class BatcherAutoConfigurationTests {
         }
     }
 
-    @Configuration(proxyBeanMethods = false)
-    static class ProxyingConfiguration {
+    /** Wraps the order sink in a CGLIB proxy that counts calls. */
+    static final class CountingProxies implements BeanPostProcessor {
 
-        static final AtomicInteger calls = new AtomicInteger();
+        final AtomicInteger calls = new AtomicInteger();
 
-        @Bean
-        static BeanPostProcessor cglibProxies() {
-            return new BeanPostProcessor() {
-                @Override
-                public Object postProcessAfterInitialization(Object bean, String beanName) {
-                    if (!(bean instanceof OrderSink)) {
-                        return bean;
-                    }
-                    ProxyFactory factory = new ProxyFactory(bean);
-                    factory.setProxyTargetClass(true);
-                    factory.addAdvice((MethodInterceptor) invocation -> {
-                        calls.incrementAndGet();
-                        return invocation.proceed();
-                    });
-                    return factory.getProxy();
-                }
-            };
+        @Override
+        public Object postProcessAfterInitialization(Object bean, String beanName) {
+            if (!(bean instanceof OrderSink)) {
+                return bean;
+            }
+            ProxyFactory factory = new ProxyFactory(bean);
+            factory.setProxyTargetClass(true);
+            factory.addAdvice((MethodInterceptor) invocation -> {
+                this.calls.incrementAndGet();
+                return invocation.proceed();
+            });
+            return factory.getProxy();
         }
     }
 
+    @Configuration(proxyBeanMethods = false)
+    static class ProxyingConfiguration {
+
+        @Bean
+        static CountingProxies countingProxies() {
+            return new CountingProxies();
+        }
+    }
 }

@@ -1,10 +1,10 @@
 package dev.batcher.sample;
 
-import dev.batcher.dispatch.BufferFullException;
+import dev.batcher.BufferFullException;
 import dev.batcher.dispatch.Dispatcher;
 import dev.batcher.dispatch.DispatcherConfig;
 import dev.batcher.dispatch.DispatcherStats;
-import dev.batcher.dispatch.DropReason;
+import dev.batcher.DropReason;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,6 +1,6 @@
 package dev.batcher.sample;
 
-import dev.batcher.dispatch.BufferFullException;
+import dev.batcher.BufferFullException;
 import dev.batcher.dispatch.Dispatcher;
 import java.net.URI;
 import java.time.Clock;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.batcher.dispatch.Dispatcher;
+import dev.batcher.spring.BatcherRegistry;
 import dev.batcher.dispatch.DispatcherStats;
 import java.io.IOException;
 import java.net.http.HttpResponse;
@@ -41,7 +42,7 @@ class GracefulShutdownTest {
                 // Full batches go out while clients post; the last, partly filled one waits for the drain.
                 "--batcher.dispatchers.events.max-batch-items=500",
                 "--batcher.dispatchers.events.max-batch-age=10s");
-        Dispatcher<?> dispatcher = context.getBean("events", Dispatcher.class);
+        Dispatcher<?> dispatcher = context.getBean(BatcherRegistry.class).dispatcher("events");
         Http http = new Http(Integer.parseInt(context.getEnvironment().getProperty("local.server.port")));
 
         AtomicInteger accepted = new AtomicInteger();

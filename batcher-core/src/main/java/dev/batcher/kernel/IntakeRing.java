@@ -1,0 +1,225 @@
+package dev.batcher.kernel;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The lock-free producer path: a bounded multi-producer, single-consumer ring (the shape of JCTools'
+ * {@code MpscArrayQueue}) whose one CAS per item is also the admission check and the close check.
+ *
+ * <p>A producer claims the next sequence number with one CAS on {@code producerIndex}, allowed only while
+ * {@code claimed - released < maxItems} (the buffer limit, counting every item until its outcome is counted) and while
+ * the ring has a free slot. It then writes its slot and publishes it with a release store of the item. {@link #close()}
+ * sets the sign bit of {@code producerIndex} with a CAS, so no claim can succeed after it and the final sequence number
+ * is known: an item is either admitted before the close and drained, or refused.
+ *
+ * <p>The single consumer is whoever holds the kernel lock; it reads slots in order and stops at a claimed slot whose
+ * item is not yet published. Byte limits take a second CAS on {@code bytesHeld}, only when a byte limit is set.
+ */
+final class IntakeRing<T, R> {
+
+    static final long FULL = -1;
+    static final long CLOSED = -2;
+    private static final long CLOSED_BIT = Long.MIN_VALUE;
+    private static final int MAX_CAPACITY = 1 << 16;
+
+    private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(Object[].class);
+    private static final VarHandle PRODUCER_INDEX;
+    private static final VarHandle RELEASED;
+    private static final VarHandle BYTES_HELD;
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            PRODUCER_INDEX = lookup.findVarHandle(IntakeRing.class, "producerIndex", long.class);
+            RELEASED = lookup.findVarHandle(IntakeRing.class, "released", long.class);
+            BYTES_HELD = lookup.findVarHandle(IntakeRing.class, "bytesHeld", long.class);
+        }
+        catch (ReflectiveOperationException ex) {
+            throw new ExceptionInInitializerError(ex);
+        }
+    }
+
+    private final Object[] items;
+    private final CompletableFuture<R>[] futures;
+    private final long[] bytes;
+    private final long[] costs;
+    private final Object[] keys;
+    private final int mask;
+    private final long capacity;
+    private final long maxItems;
+    private final long maxBytes;
+
+    // Padding keeps the producers' hot word off the consumer's cache lines.
+    long p01, p02, p03, p04, p05, p06, p07;
+    private volatile long producerIndex;
+    long p11, p12, p13, p14, p15, p16, p17;
+    /** Cached {@code min(consumerIndex + capacity, released + maxItems)}; may lag, never runs ahead. */
+    private volatile long producerLimit;
+    long p21, p22, p23, p24, p25, p26, p27;
+    private volatile long consumerIndex;
+    private volatile long released;
+    private volatile long bytesHeld;
+    long p31, p32, p33, p34, p35, p36, p37;
+
+    @SuppressWarnings("unchecked")
+    IntakeRing(int maxItems, long maxBytes, boolean sized, boolean costed, boolean keyed) {
+        int cap = Integer.highestOneBit(Math.max(2, Math.min(maxItems, MAX_CAPACITY) - 1)) << 1;
+        this.items = new Object[cap];
+        this.futures = new CompletableFuture[cap];
+        this.bytes = sized ? new long[cap] : null;
+        this.costs = costed ? new long[cap] : null;
+        this.keys = keyed ? new Object[cap] : null;
+        this.mask = cap - 1;
+        this.capacity = cap;
+        this.maxItems = maxItems;
+        this.maxBytes = maxBytes;
+        this.producerLimit = Math.min(capacity, maxItems);
+    }
+
+    /**
+     * Claims a slot for one item of {@code itemBytes}.
+     *
+     * @return the sequence number to {@link #publish} at, or {@link #FULL}, or {@link #CLOSED}
+     */
+    long claim(long itemBytes) {
+        if (maxBytes > 0 && !takeBytes(itemBytes)) {
+            return producerIndex < 0 ? CLOSED : FULL;
+        }
+        long limit = producerLimit;
+        long p;
+        do {
+            p = producerIndex;
+            if (p < 0) {
+                giveBackBytes(itemBytes);
+                return CLOSED;
+            }
+            if (p >= limit) {
+                limit = Math.min(consumerIndex + capacity, released + maxItems);
+                if (p >= limit) {
+                    giveBackBytes(itemBytes);
+                    return FULL;
+                }
+                producerLimit = limit;
+            }
+        }
+        while (!PRODUCER_INDEX.compareAndSet(this, p, p + 1));
+        return p;
+    }
+
+    private boolean takeBytes(long itemBytes) {
+        long held;
+        do {
+            held = bytesHeld;
+            if (held + itemBytes > maxBytes && held > 0) {
+                return false;
+            }
+        }
+        while (!BYTES_HELD.compareAndSet(this, held, held + itemBytes));
+        return true;
+    }
+
+    private void giveBackBytes(long itemBytes) {
+        if (maxBytes > 0) {
+            BYTES_HELD.getAndAdd(this, -itemBytes);
+        }
+    }
+
+    /** Writes a claimed slot and publishes it to the consumer. */
+    void publish(long index, T item, CompletableFuture<R> future, long itemBytes, long cost, Object key) {
+        int slot = (int) index & mask;
+        futures[slot] = future;
+        if (bytes != null) {
+            bytes[slot] = itemBytes;
+        }
+        if (costs != null) {
+            costs[slot] = cost;
+        }
+        if (keys != null) {
+            keys[slot] = key;
+        }
+        SLOT.setRelease(items, slot, item);
+    }
+
+    /** What the consumer does with each drained item. */
+    interface Sink<T, R> {
+        void accept(T item, CompletableFuture<R> future, long bytes, long cost, Object key);
+    }
+
+    /**
+     * Consumer only: hands over published items in order, at most {@code max}, stopping at a claimed slot that is not
+     * published yet.
+     *
+     * @return how many items were handed over
+     */
+    @SuppressWarnings("unchecked")
+    int drain(Sink<T, R> sink, int max) {
+        long c = consumerIndex;
+        int n = 0;
+        while (n < max) {
+            int slot = (int) c & mask;
+            Object item = SLOT.getAcquire(items, slot);
+            if (item == null) {
+                break;
+            }
+            CompletableFuture<R> future = futures[slot];
+            futures[slot] = null;
+            Object key = null;
+            if (keys != null) {
+                key = keys[slot];
+                keys[slot] = null;
+            }
+            SLOT.setOpaque(items, slot, null);
+            c++;
+            n++;
+            sink.accept((T) item, future, bytes != null ? bytes[slot] : 0, costs != null ? costs[slot] : 0, key);
+        }
+        if (n > 0) {
+            consumerIndex = c;
+        }
+        return n;
+    }
+
+    /** Items admitted so far (the next sequence number), closed or not. */
+    long admitted() {
+        return producerIndex & ~CLOSED_BIT;
+    }
+
+    /** Items admitted but not yet drained, including claimed slots not yet published. */
+    long pending() {
+        return admitted() - consumerIndex;
+    }
+
+    /** Whether {@link #close()} was called. */
+    boolean isClosed() {
+        return producerIndex < 0;
+    }
+
+    /** Refuses every later claim. */
+    void close() {
+        long p;
+        do {
+            p = producerIndex;
+            if (p < 0) {
+                return;
+            }
+        }
+        while (!PRODUCER_INDEX.compareAndSet(this, p, p | CLOSED_BIT));
+    }
+
+    /** Items (and bytes) whose outcome was counted: their room goes back to producers. */
+    void release(int count, long itemBytes) {
+        RELEASED.getAndAdd(this, (long) count);
+        if (maxBytes > 0 && itemBytes > 0) {
+            BYTES_HELD.getAndAdd(this, -itemBytes);
+        }
+    }
+
+    /** Whether an item of {@code itemBytes} would be admitted now (a hint: producers race). */
+    boolean hasRoom(long itemBytes) {
+        long p = admitted();
+        boolean items = p < Math.min(consumerIndex + capacity, released + maxItems);
+        return items && (maxBytes <= 0 || bytesHeld == 0 || bytesHeld + itemBytes <= maxBytes);
+    }
+}

@@ -1,0 +1,1327 @@
+package dev.batcher.kernel;
+
+import dev.batcher.BatchLimits;
+import dev.batcher.BufferFullException;
+import dev.batcher.DropHandler;
+import dev.batcher.DropReason;
+import dev.batcher.FullBehavior;
+import dev.batcher.ItemDroppedException;
+import dev.batcher.Ordering;
+import dev.batcher.SendOutcome;
+import dev.batcher.SendTimeoutException;
+import dev.batcher.SubmitInterruptedException;
+import dev.batcher.limit.SendGate;
+import dev.batcher.time.Scheduler;
+import java.lang.System.Logger.Level;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The batching core every engine runs on: a lock-free intake, lanes of batches cut by count, bytes and age, sender
+ * threads with leases stamped by attempt, permits with a cost taken outside the lock, retries on their own schedule,
+ * the accounting, and one callback thread for user code. Internal: engines wrap it; it is not an API.
+ *
+ * <p><b>Threads.</b> Producers only touch the {@link IntakeRing} (one CAS) and wake the intake thread when it is idle
+ * (Caffeine's drain status: IDLE, REQUIRED, PROCESSING). The intake thread moves items into batches under the lock.
+ * Sender threads lease sealed batches under the lock, then take permits, send and settle outside it. The timer only
+ * changes state under the lock (age cuts, retry due, lease expiry, heartbeats): it never runs user code. Futures,
+ * drop handlers, listeners and decisions on timed-out attempts run on the {@link Callbacks} thread, queued under the
+ * lock in the order the outcomes were counted.
+ *
+ * <p><b>Where things happen.</b> Cut by count and bytes: {@link #append}. Cut by age: {@link #onAgeTimer}. Room and
+ * full behaviours: {@link #admit} and {@link #admitSlow}. Lease: {@link #lease}. Permits: {@link #awaitPermits}. Send
+ * timeout: {@link #onLeaseTimer}. Retry: {@link #decide} and {@link #onRetryDue}. Drop-oldest victims:
+ * {@link #evictOldest}. Drain: {@link #close}, {@link #checkDrained}. Stop: {@link #dropAll}.
+ *
+ * @param <T> the item type
+ * @param <R> the result type of each item
+ */
+public final class Kernel<T, R> {
+
+    private static final System.Logger LOG = System.getLogger("dev.batcher");
+
+    private static final int IDLE = 0;
+    private static final int REQUIRED = 1;
+    private static final int PROCESSING = 2;
+    private static final int DRAIN_CHUNK = 1024;
+    private static final long SPIN_NANOS = 20_000;
+    private static final long NOT_ARMED = Long.MIN_VALUE;
+    private static final VarHandle DRAIN_STATUS;
+
+    static {
+        try {
+            DRAIN_STATUS = MethodHandles.lookup().findVarHandle(Kernel.class, "drainStatus", int.class);
+        }
+        catch (ReflectiveOperationException ex) {
+            throw new ExceptionInInitializerError(ex);
+        }
+    }
+
+    private final String name;
+    /** How messages name the engine, such as {@code Dispatcher 'orders'}. */
+    private final String label;
+    private final KernelSpec<T> spec;
+    private final KernelSink<T, R> sink;
+    private final Scheduler scheduler;
+    private final boolean ownsScheduler;
+    private final IntakeRing<T, R> ring;
+    private final KernelThreads threads;
+    private final Callbacks callbacks;
+    private final RetryState.Policies retryPolicies;
+    private final SendGate gate;
+    private final BatchLimits batching;
+    private final long sendTimeoutNanos;
+    private final long heartbeatPeriodNanos;
+    private final int initialBatchCapacity;
+    private final long backlogLimit;
+    private final Thread intakeThread;
+    private final boolean listening;
+
+    private volatile int drainStatus;
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition work = lock.newCondition();
+    private final Condition room = lock.newCondition();
+
+    // Everything below is guarded by the lock.
+    private final Lane<T, R> mainLane;
+    private final Map<Object, Lane<T, R>> keyLanes;
+    private final Lane<T, R> heartbeatLane;
+    private final ArrayDeque<Lane<T, R>> ready = new ArrayDeque<>();
+    /** Open batches by when their age is up; sealed ones are skipped lazily. For age cuts. */
+    private final PriorityQueue<PendingBatch<T, R>> openBatches = new PriorityQueue<>(
+            (a, b) -> a.dueAt != b.dueAt ? Long.compare(a.dueAt - b.dueAt, 0) : Long.compare(a.createdAt - b.createdAt, 0));
+    /** Batches in lanes (open or sealed), oldest first: drop-oldest's victims in O(1). */
+    private PendingBatch<T, R> oldestWaiting;
+    private PendingBatch<T, R> newestWaiting;
+    private final Set<PendingBatch<T, R>> retrying = new LinkedHashSet<>();
+    private final List<PendingBatch<T, R>> inFlight = new ArrayList<>();
+    private final CompletableFuture<Void> drained = new CompletableFuture<>();
+    private final IntakeRing.Sink<T, R> appender = this::append;
+
+    private long submitted;
+    private long sent;
+    private final long[] droppedByReason = new long[DropReason.values().length];
+    private long retried;
+    private long sentBatches;
+    private long failedAttempts;
+    private long consecutiveFailures;
+    private long bufferedItems;
+    private long bufferedBytes;
+    private long inFlightItems;
+    private int abandonedSends;
+    private int lastBatchItems;
+    private Instant lastSentAt;
+    private long fullSince = -1;
+    private long lastLeaseAt;
+
+    private volatile boolean closed;
+    private boolean stopped;
+    private DropReason stopReason;
+    private boolean paused;
+    private boolean backlogged;
+    private long ageTimerDue = NOT_ARMED;
+    /** When the armed lease timer is due, or NOT_ARMED; re-armed earlier for a lane with a shorter send timeout. */
+    private long leaseTimerDue = NOT_ARMED;
+    private volatile boolean isDrained;
+    private Scheduler.Cancellable heartbeatTimer;
+
+    /**
+     * Creates and starts a kernel: its intake, callback and sender threads, and its timer unless one is given.
+     *
+     * @param spec the options
+     * @param sink sends the batches
+     */
+    public Kernel(KernelSpec<T> spec, KernelSink<T, R> sink) {
+        this.name = spec.name();
+        this.label = spec.kind() + " '" + name + "'";
+        this.spec = spec;
+        this.sink = sink;
+        this.ownsScheduler = spec.scheduler() == null;
+        this.scheduler = ownsScheduler ? Scheduler.system("batcher-" + name + "-timer") : spec.scheduler();
+        this.batching = spec.batching();
+        this.sendTimeoutNanos = spec.sends().timeout().toNanos();
+        this.heartbeatPeriodNanos = spec.rate().heartbeatPeriodNanos();
+        this.initialBatchCapacity = batching.maxItems() == BatchLimits.UNLIMITED ? 64 : Math.min(batching.maxItems(), 1024);
+        this.backlogLimit = Math.max(1024, spec.buffer().maxItems());
+        this.gate = spec.gate();
+        this.listening = !spec.listener().isNoOp();
+        this.retryPolicies = new RetryState.Policies(spec.retryPolicy(), spec.backOffPolicy());
+        boolean keyed = spec.keyExtractor() != null;
+        this.ring = new IntakeRing<>(spec.buffer().maxItems(), spec.buffer().maxBytes(), spec.sizer() != null,
+                spec.costOf() != null, keyed);
+        this.heartbeatLane = newLane(null, false);
+        this.mainLane = newLane(null, spec.ordering() == Ordering.FIFO);
+        this.keyLanes = keyed ? new HashMap<>() : null;
+        this.lastLeaseAt = scheduler.nanoTime();
+        this.threads = new KernelThreads(name, this);
+        this.callbacks = new Callbacks(label, threads);
+        if (heartbeatPeriodNanos > 0) {
+            heartbeatTimer = scheduler.schedule(this::onHeartbeat, heartbeatPeriodNanos);
+        }
+        this.intakeThread = threads.start("intake", this::runIntake);
+        for (int i = 0; i < spec.sends().maxConcurrent(); i++) {
+            threads.startSender(this::runSender);
+        }
+    }
+
+    /** The engine's name. */
+    public String name() {
+        return name;
+    }
+
+    // ================================================================ producers
+
+    /**
+     * Admits an item: one CAS on the intake ring when there is room, the full behaviour when there is not.
+     *
+     * @param item the item, already checked by the engine
+     * @param future completed with the item's result or drop, or {@code null} for fire-and-forget
+     * @param bytes the item's size (0 without a sizer), already checked against the limits
+     * @throws BufferFullException when refused; the item is counted as dropped
+     * @throws SubmitInterruptedException when interrupted while blocked; counted as dropped, interrupt flag kept
+     * @throws IllegalStateException when closed, or when a blocking submit comes from one of the kernel's own threads
+     */
+    public void admit(T item, CompletableFuture<R> future, long bytes) {
+        Object key = keyLanes != null ? keyOf(item) : null;
+        long cost = spec.costOf() != null ? spec.costOf().applyAsLong(item) : 0;
+        long index = ring.claim(bytes);
+        if (index < 0) {
+            index = admitSlow(item, bytes, index);
+        }
+        ring.publish(index, item, future, bytes, cost, key);
+        if (drainStatus == IDLE && DRAIN_STATUS.compareAndSet(this, IDLE, REQUIRED)) {
+            LockSupport.unpark(intakeThread);
+        }
+    }
+
+    private Object keyOf(T item) {
+        Object key = spec.keyExtractor().apply(item);
+        if (key == null) {
+            throw new NullPointerException(label + ": the key extractor returned null for item " + item
+                    + "; per-key ordering needs a key for every item");
+        }
+        return key;
+    }
+
+    /** No room, or closed: refuse, block or make room. Returns a claimed index or throws. */
+    private long admitSlow(T item, long bytes, long claim) {
+        if (claim == IntakeRing.CLOSED) {
+            throw closedException();
+        }
+        FullBehavior behavior = spec.buffer().fullBehavior();
+        if (behavior == FullBehavior.BLOCK && KernelThreads.isOwnThread(this)) {
+            throw new IllegalStateException(label + ": the buffer is full and this submit comes from the "
+                    + "engine's own thread (" + Thread.currentThread().getName() + "); blocking here would wait for "
+                    + "itself. Submit from another thread, or use buffer.full-behavior reject or drop-oldest.");
+        }
+        long blockedNanos = 0;
+        DropReason refusal = null;
+        String why = null;
+        lock.lock();
+        try {
+            while (true) {
+                long index = ring.claim(bytes);
+                if (index == IntakeRing.FULL && ring.pending() > 0) {
+                    // Maybe only the ring is full (the intake lags behind): drain it here and try again.
+                    drainRingFully();
+                    index = ring.claim(bytes);
+                }
+                if (index >= 0) {
+                    return index;
+                }
+                if (index == IntakeRing.CLOSED) {
+                    throw closedException();
+                }
+                if (fullSince < 0) {
+                    fullSince = scheduler.nanoTime();
+                }
+                if (behavior == FullBehavior.REJECT) {
+                    refusal = DropReason.BUFFER_FULL;
+                    why = "the buffer is full (" + limitsText() + ") and buffer.full-behavior is reject";
+                    break;
+                }
+                if (behavior == FullBehavior.DROP_OLDEST) {
+                    drainRingFully();
+                    if (!evictOldest()) {
+                        refusal = DropReason.BUFFER_FULL;
+                        why = "the buffer is full (" + limitsText() + ") and holds nothing that drop-oldest can drop";
+                        break;
+                    }
+                    continue;
+                }
+                long start = System.nanoTime();
+                long remaining = spec.buffer().blockTimeout().toNanos() - blockedNanos;
+                if (remaining <= 0) {
+                    refusal = DropReason.BUFFER_FULL;
+                    why = "the buffer stayed full for buffer.block-timeout=" + spec.buffer().blockTimeout() + " ("
+                            + limitsText() + ")";
+                    break;
+                }
+                try {
+                    room.awaitNanos(remaining);
+                }
+                catch (InterruptedException ex) {
+                    Thread.currentThread().interrupt();
+                    refusal = DropReason.INTERRUPTED;
+                    break;
+                }
+                finally {
+                    blockedNanos += Math.max(1L, System.nanoTime() - start);
+                }
+            }
+            submitted++;
+            droppedByReason[refusal.ordinal()]++;
+            DropReason reason = refusal;
+            callbacks.settle(0, () -> reportDrop(List.of(item), reason, null));
+        }
+        finally {
+            lock.unlock();
+            if (blockedNanos > 0) {
+                long waited = blockedNanos;
+                callbacks.event(() -> spec.listener().onProducerBlocked(waited));
+            }
+        }
+        if (refusal == DropReason.INTERRUPTED) {
+            throw new SubmitInterruptedException(label);
+        }
+        throw new BufferFullException(name, label + " refused the item: " + why + ". Raise buffer.max-items, "
+                + "send faster (max-concurrent-sends, max-batch-items), or choose another buffer.full-behavior.");
+    }
+
+    private String limitsText() {
+        return "buffer.max-items=" + spec.buffer().maxItems()
+                + (spec.buffer().maxBytes() > 0 ? ", buffer.max-bytes=" + spec.buffer().maxBytes() : "");
+    }
+
+    private IllegalStateException closedException() {
+        return new IllegalStateException(label + " is closed and accepts no more items");
+    }
+
+    // ================================================================ intake
+
+    private void runIntake() {
+        while (true) {
+            drainStatus = PROCESSING;
+            boolean done;
+            lock.lock();
+            try {
+                drainRing(DRAIN_CHUNK);
+                done = isDrained || (stopped && ring.pending() == 0);
+            }
+            finally {
+                lock.unlock();
+            }
+            if (done) {
+                return;
+            }
+            if (ring.pending() > 0) {
+                Thread.yield();
+                continue;
+            }
+            if (awaitItemsBriefly()) {
+                continue;
+            }
+            if (DRAIN_STATUS.compareAndSet(this, PROCESSING, IDLE) && ring.pending() == 0) {
+                while (drainStatus == IDLE && !isDrained) {
+                    LockSupport.park(this);
+                }
+            }
+        }
+    }
+
+    /**
+     * Before going idle, watches the ring for {@value #SPIN_NANOS} ns: under a steady stream the next item comes
+     * sooner than a park and unpark would take, and producers then never pay for waking the intake. Idle after that:
+     * no CPU.
+     */
+    private boolean awaitItemsBriefly() {
+        long start = System.nanoTime();
+        int spins = 0;
+        while (ring.pending() == 0) {
+            if ((++spins & 63) == 0 && System.nanoTime() - start > SPIN_NANOS) {
+                return false;
+            }
+            Thread.onSpinWait();
+        }
+        return true;
+    }
+
+    /** Under the lock: moves up to {@code max} published items from the ring into batches. */
+    private void drainRing(int max) {
+        ring.drain(appender, max);
+    }
+
+    /** Under the lock: moves every admitted item into batches, waiting for producers still writing their slot. */
+    private void drainRingFully() {
+        int spins = 0;
+        while (ring.pending() > 0) {
+            if (ring.drain(appender, Integer.MAX_VALUE) == 0 && ++spins > 64) {
+                Thread.yield();
+            }
+        }
+    }
+
+    private Lane<T, R> newLane(Object key, boolean exclusive) {
+        LanePolicy policy = key != null && spec.lanePolicy() != null ? spec.lanePolicy().apply(key) : null;
+        BatchLimits limits = policy != null && policy.batching() != null ? policy.batching() : batching;
+        Duration timeout = policy != null && policy.sendTimeout() != null ? policy.sendTimeout() : spec.sends().timeout();
+        return new Lane<>(key, exclusive, limits, timeout.toNanos());
+    }
+
+    private Lane<T, R> keyLane(Object key) {
+        return newLane(key, spec.ordering() == Ordering.PER_KEY);
+    }
+
+    /** Under the lock: adds one drained item to its lane's open batch, cutting by count and bytes. */
+    private void append(T item, CompletableFuture<R> future, long bytes, long cost, Object key) {
+        Lane<T, R> lane = key == null ? mainLane : keyLanes.computeIfAbsent(key, this::keyLane);
+        PendingBatch<T, R> batch = lane.open;
+        if (batch != null && lane.limits.overflows(batch.bytes(), bytes)) {
+            seal(lane);
+            batch = null;
+        }
+        if (batch == null) {
+            long now = scheduler.nanoTime();
+            batch = new PendingBatch<>(lane, now, initialBatchCapacity);
+            batch.dueAt = now + lane.maxAgeNanos;
+            lane.open = batch;
+            openBatches.add(batch);
+            linkNewest(batch);
+            if (ageTimerDue == NOT_ARMED || batch.dueAt - ageTimerDue < 0) {
+                ageTimerDue = batch.dueAt;
+                scheduler.schedule(this::onAgeTimer, lane.maxAgeNanos);
+            }
+        }
+        batch.add(item, future, bytes, cost);
+        submitted++;
+        bufferedItems++;
+        bufferedBytes += bytes;
+        if (lane.limits.isFull(batch.size(), batch.bytes())) {
+            seal(lane);
+        }
+    }
+
+    /** Cuts the lane's open batch and makes it sendable. */
+    private void seal(Lane<T, R> lane) {
+        PendingBatch<T, R> batch = lane.open;
+        lane.open = null;
+        batch.place = PendingBatch.Place.SEALED;
+        lane.sealed.addLast(batch);
+        if (openBatches.peek() == batch) {
+            openBatches.poll();
+        }
+        offerReady(lane, false);
+    }
+
+    private void offerReady(Lane<T, R> lane, boolean first) {
+        if (!lane.sendable()) {
+            return;
+        }
+        if (!lane.queued) {
+            lane.queued = true;
+            if (first) {
+                ready.addFirst(lane);
+            }
+            else {
+                ready.addLast(lane);
+            }
+        }
+        work.signal();
+    }
+
+    // ---------------------------------------------------------------- the waiting list (oldest first)
+
+    private void linkNewest(PendingBatch<T, R> batch) {
+        batch.linked = true;
+        batch.olderWaiting = newestWaiting;
+        batch.newerWaiting = null;
+        if (newestWaiting != null) {
+            newestWaiting.newerWaiting = batch;
+        }
+        else {
+            oldestWaiting = batch;
+        }
+        newestWaiting = batch;
+    }
+
+    private void linkOldest(PendingBatch<T, R> batch) {
+        batch.linked = true;
+        batch.newerWaiting = oldestWaiting;
+        batch.olderWaiting = null;
+        if (oldestWaiting != null) {
+            oldestWaiting.olderWaiting = batch;
+        }
+        else {
+            newestWaiting = batch;
+        }
+        oldestWaiting = batch;
+    }
+
+    private void unlink(PendingBatch<T, R> batch) {
+        if (!batch.linked) {
+            return;
+        }
+        batch.linked = false;
+        if (batch.olderWaiting != null) {
+            batch.olderWaiting.newerWaiting = batch.newerWaiting;
+        }
+        else {
+            oldestWaiting = batch.newerWaiting;
+        }
+        if (batch.newerWaiting != null) {
+            batch.newerWaiting.olderWaiting = batch.olderWaiting;
+        }
+        else {
+            newestWaiting = batch.olderWaiting;
+        }
+        batch.olderWaiting = null;
+        batch.newerWaiting = null;
+    }
+
+    /**
+     * Drop-oldest (luci DropOldestBatch): drops the oldest batch waiting in a lane, else the oldest waiting for a
+     * retry, else the oldest being sent (its later outcome is ignored). Under the lock.
+     *
+     * @return whether something was dropped
+     */
+    private boolean evictOldest() {
+        PendingBatch<T, R> victim = oldestWaiting;
+        if (victim != null) {
+            Lane<T, R> lane = victim.lane;
+            unlink(victim);
+            if (lane.open == victim) {
+                lane.open = null;
+            }
+            else {
+                lane.sealed.remove(victim);
+            }
+            forgetIfIdle(lane);
+            bufferedItems -= victim.size();
+            bufferedBytes -= victim.bytes();
+        }
+        else if (!retrying.isEmpty()) {
+            victim = retrying.iterator().next();
+            retrying.remove(victim);
+            victim.retryTimer.cancel();
+            bufferedItems -= victim.size();
+            bufferedBytes -= victim.bytes();
+            releaseLane(victim.lane);
+        }
+        else {
+            victim = oldestInFlight();
+            if (victim == null) {
+                return false;
+            }
+            if (victim.abandon(victim.attempt, false) == PendingBatch.SENDING) {
+                abandonedSends++;
+            }
+            unlease(victim);
+            releaseLane(victim.lane);
+        }
+        dropCounted(List.of(victim), DropReason.OLDEST_DROPPED, null);
+        return true;
+    }
+
+    private PendingBatch<T, R> oldestInFlight() {
+        for (PendingBatch<T, R> batch : inFlight) {
+            if (batch.size() > 0) {
+                return batch;
+            }
+        }
+        return null;
+    }
+
+    // ================================================================ timers (state changes only, never user code)
+
+    /** Cuts every open batch older than max-batch-age, then re-arms for the next one. */
+    private void onAgeTimer() {
+        lock.lock();
+        try {
+            ageTimerDue = NOT_ARMED;
+            if (stopped) {
+                return;
+            }
+            drainRingFully();
+            long now = scheduler.nanoTime();
+            PendingBatch<T, R> batch;
+            while ((batch = openBatches.peek()) != null) {
+                if (batch.place != PendingBatch.Place.OPEN || batch.lane.open != batch) {
+                    openBatches.poll();
+                    continue;
+                }
+                long due = batch.dueAt - now;
+                if (due > 0) {
+                    ageTimerDue = batch.dueAt;
+                    scheduler.schedule(this::onAgeTimer, due);
+                    break;
+                }
+                seal(batch.lane);
+            }
+        }
+        finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Abandons attempts running past send-timeout (interrupting their threads, which keep their send slot until they
+     * return) and hands each to the callback thread for the retry decision; re-arms for the next one.
+     */
+    private void onLeaseTimer() {
+        lock.lock();
+        try {
+            long now = scheduler.nanoTime();
+            if (leaseTimerDue != NOT_ARMED && now - leaseTimerDue < 0) {
+                return; // superseded by a timer armed for an earlier lease; that one re-arms
+            }
+            leaseTimerDue = NOT_ARMED;
+            if (isDrained) {
+                return;
+            }
+            long nextDue = Long.MAX_VALUE;
+            for (PendingBatch<T, R> batch : inFlight) {
+                if (batch.phase() != PendingBatch.SENDING) {
+                    continue;
+                }
+                long due = batch.sendingSince() + batch.lane.timeoutNanos - now;
+                if (due > 0) {
+                    nextDue = Math.min(nextDue, due);
+                    continue;
+                }
+                int attempt = batch.attempt;
+                if (batch.abandon(attempt, true) == PendingBatch.SENDING) {
+                    abandonedSends++;
+                    SendTimeoutException timeout = new SendTimeoutException(name,
+                            Duration.ofNanos(batch.lane.timeoutNanos));
+                    int items = batch.size();
+                    long batchBytes = batch.bytes();
+                    long took = batch.lane.timeoutNanos;
+                    callbacks.event(() -> spec.listener().onSendCompleted(items, batchBytes, took,
+                            SendOutcome.TIMEOUT));
+                    callbacks.settle(0, () -> decide(batch, attempt, timeout));
+                }
+            }
+            if (nextDue != Long.MAX_VALUE || hasLeased()) {
+                armLeaseTimer(nextDue == Long.MAX_VALUE ? sendTimeoutNanos : nextDue);
+            }
+        }
+        finally {
+            lock.unlock();
+        }
+    }
+
+    private boolean hasLeased() {
+        for (PendingBatch<T, R> batch : inFlight) {
+            int phase = batch.phase();
+            if (phase == PendingBatch.LEASED || phase == PendingBatch.SENDING) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Arms the lease timer for {@code delay} from now unless it is already armed for that time or earlier. */
+    private void armLeaseTimer(long delay) {
+        long due = scheduler.nanoTime() + delay;
+        if (leaseTimerDue == NOT_ARMED || due - leaseTimerDue < 0) {
+            leaseTimerDue = due;
+            scheduler.schedule(this::onLeaseTimer, delay);
+        }
+    }
+
+    /** Queues an empty batch when nothing was sent for a heartbeat period (min-batches-per-second). */
+    private void onHeartbeat() {
+        lock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            long now = scheduler.nanoTime();
+            long idleFor = now - lastLeaseAt;
+            if (idleFor >= heartbeatPeriodNanos && heartbeatLane.sealed.isEmpty()) {
+                PendingBatch<T, R> beat = new PendingBatch<>(heartbeatLane, now, 1);
+                beat.place = PendingBatch.Place.SEALED;
+                heartbeatLane.sealed.add(beat);
+                offerReady(heartbeatLane, true);
+                idleFor = 0;
+            }
+            heartbeatTimer = scheduler.schedule(this::onHeartbeat, heartbeatPeriodNanos - idleFor);
+        }
+        finally {
+            lock.unlock();
+        }
+    }
+
+    private void onRetryDue(PendingBatch<T, R> batch) {
+        lock.lock();
+        try {
+            if (!retrying.remove(batch)) {
+                return;
+            }
+            batch.retryTimer = null;
+            batch.place = PendingBatch.Place.SEALED;
+            Lane<T, R> lane = batch.lane;
+            lane.sealed.addFirst(batch);
+            linkOldest(batch);
+            if (lane.exclusive) {
+                lane.busy = false;
+            }
+            offerReady(lane, true);
+        }
+        finally {
+            lock.unlock();
+        }
+    }
+
+    // ================================================================ senders
+
+    private void runSender() {
+        PendingBatch<T, R> next = null;
+        while (true) {
+            PendingBatch<T, R> batch = next;
+            next = null;
+            try {
+                if (batch == null) {
+                    batch = take();
+                    if (batch == null) {
+                        return;
+                    }
+                }
+                next = attempt(batch, batch.attempt);
+            }
+            catch (Throwable ex) {
+                // Nothing may end a sender loop (LMAX BatchEventProcessor): log and serve on.
+                LOG.log(Level.ERROR, label + ": unexpected error in a sender loop; it keeps running", ex);
+            }
+            finally {
+                Thread.interrupted();
+            }
+        }
+    }
+
+    /** Leases the next sendable batch, waiting for one; {@code null} when drained or stopped. */
+    private PendingBatch<T, R> take() {
+        lock.lock();
+        try {
+            while (!isDrained && !(stopped && inFlight.isEmpty() && ready.isEmpty())) {
+                PendingBatch<T, R> batch = tryLease();
+                if (batch != null) {
+                    return batch;
+                }
+                work.awaitUninterruptibly();
+            }
+            return null;
+        }
+        finally {
+            lock.unlock();
+        }
+    }
+
+    /** One attempt of a leased batch, outside the lock: permits, ownership check, send, settle. */
+    private PendingBatch<T, R> attempt(PendingBatch<T, R> batch, int attemptNo) {
+        Throwable error = null;
+        List<? extends R> results = null;
+        try {
+            if (!awaitPermits(batch, attemptNo)) {
+                return null;
+            }
+        }
+        catch (Throwable ex) {
+            error = ex;
+        }
+        if (error == null) {
+            long deadline = System.currentTimeMillis() + TimeUnit.NANOSECONDS.toMillis(batch.lane.timeoutNanos);
+            if (!batch.startSending(attemptNo, scheduler.nanoTime(), deadline)) {
+                return null;
+            }
+            long start = System.nanoTime();
+            try {
+                results = sink.send(batch);
+            }
+            catch (Throwable ex) {
+                error = ex;
+            }
+            long took = System.nanoTime() - start;
+            boolean mine = batch.finishSending(attemptNo);
+            Thread.interrupted();
+            if (!mine) {
+                abandonedReturned();
+                return null;
+            }
+            if (listening) {
+                SendOutcome outcome = error == null ? SendOutcome.SUCCESS : SendOutcome.FAILURE;
+                int items = batch.size();
+                long batchBytes = batch.bytes();
+                callbacks.event(() -> spec.listener().onSendCompleted(items, batchBytes, took, outcome));
+            }
+        }
+        else if (batch.abandon(attemptNo, false) < 0) {
+            return null;
+        }
+        if (error == null) {
+            return sent(batch, results);
+        }
+        decide(batch, attemptNo, error);
+        return null;
+    }
+
+    /**
+     * Takes the batch's permits from the gate, waiting on the scheduler when refused; outside every lock.
+     *
+     * @return {@code false} if the attempt was abandoned (stop, drop-oldest) while waiting
+     */
+    private boolean awaitPermits(PendingBatch<T, R> batch, int attemptNo) {
+        if (gate == null || batch.size() == 0) {
+            return true;
+        }
+        long cost = spec.costOf() != null ? Math.max(1, batch.cost()) : 1;
+        long wait;
+        while ((wait = gate.tryAcquire(cost)) > 0) {
+            Thread self = Thread.currentThread();
+            boolean[] due = new boolean[1];
+            Scheduler.Cancellable timer = scheduler.schedule(() -> {
+                synchronized (due) {
+                    due[0] = true;
+                }
+                LockSupport.unpark(self);
+            }, wait);
+            while (true) {
+                synchronized (due) {
+                    if (due[0]) {
+                        break;
+                    }
+                }
+                if (batch.phase() != PendingBatch.LEASED || batch.attempt != attemptNo) {
+                    timer.cancel();
+                    return false;
+                }
+                LockSupport.park(this);
+                Thread.interrupted();
+            }
+        }
+        return true;
+    }
+
+    /** An abandoned attempt's thread came back from the sink: it frees its slot; its outcome is ignored. */
+    private void abandonedReturned() {
+        lock.lock();
+        try {
+            abandonedSends--;
+        }
+        finally {
+            lock.unlock();
+        }
+    }
+
+    /** Under the lock: leases the next sendable batch if there is one; never waits. */
+    private PendingBatch<T, R> tryLease() {
+        if (paused || stopped || isDrained) {
+            return null;
+        }
+        if (callbacks.backlogItems() > backlogLimit) {
+            // Callbacks (future continuations, drop handlers) lag far behind: hold new sends until they catch up,
+            // so that their backlog stays bounded.
+            if (!backlogged) {
+                backlogged = true;
+                scheduler.schedule(this::recheckBacklog, TimeUnit.MILLISECONDS.toNanos(1));
+            }
+            return null;
+        }
+        Lane<T, R> lane;
+        while ((lane = ready.peekFirst()) != null && !lane.sendable()) {
+            ready.pollFirst();
+            lane.queued = false;
+        }
+        return lane == null ? null : lease(lane);
+    }
+
+    private void recheckBacklog() {
+        lock.lock();
+        try {
+            if (backlogged && callbacks.backlogItems() <= backlogLimit) {
+                backlogged = false;
+                work.signalAll();
+            }
+            else if (backlogged) {
+                scheduler.schedule(this::recheckBacklog, TimeUnit.MILLISECONDS.toNanos(1));
+            }
+        }
+        finally {
+            lock.unlock();
+        }
+    }
+
+    private PendingBatch<T, R> lease(Lane<T, R> lane) {
+        PendingBatch<T, R> batch = lane.sealed.pollFirst();
+        unlink(batch);
+        if (lane.exclusive) {
+            lane.busy = true;
+        }
+        if (!lane.sendable()) {
+            ready.pollFirst();
+            lane.queued = false;
+        }
+        bufferedItems -= batch.size();
+        bufferedBytes -= batch.bytes();
+        inFlightItems += batch.size();
+        inFlight.add(batch);
+        batch.place = PendingBatch.Place.IN_FLIGHT;
+        lastLeaseAt = scheduler.nanoTime();
+        armLeaseTimer(batch.lane.timeoutNanos);
+        batch.lease();
+        if (!ready.isEmpty()) {
+            work.signal();
+        }
+        return batch;
+    }
+
+    /** A batch was sent: counted, futures completed on the callback thread; leases the next one in the same step. */
+    private PendingBatch<T, R> sent(PendingBatch<T, R> batch, List<? extends R> results) {
+        lock.lock();
+        try {
+            if (batch.place != PendingBatch.Place.IN_FLIGHT) {
+                return null;
+            }
+            unlease(batch);
+            batch.place = PendingBatch.Place.SETTLED;
+            sent += batch.size();
+            sentBatches++;
+            consecutiveFailures = 0;
+            if (batch.size() > 0) {
+                lastBatchItems = batch.size();
+                lastSentAt = Instant.now();
+            }
+            ring.release(batch.size(), batch.bytes());
+            if (batch.hasFutures() || batch.barriers != null) {
+                callbacks.settle(batch.size(), () -> {
+                    batch.completeSent(results);
+                    settleBarriers(batch);
+                });
+            }
+            releaseLane(batch.lane);
+            return tryLease();
+        }
+        finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * A failed attempt: error handler, then retry and back-off policies, outside the lock; then retry later or drop.
+     * Runs on the sender thread, or on the callback thread for a timed-out attempt.
+     */
+    private void decide(PendingBatch<T, R> batch, int attemptNo, Throwable error) {
+        long delay = -1;
+        DropReason reason = DropReason.NOT_RETRYABLE;
+        if (batch.size() > 0) {
+            boolean retry;
+            try {
+                retry = spec.errorHandler().shouldRetry(batch, error);
+            }
+            catch (Throwable ex) {
+                LOG.log(Level.ERROR, label + ": error handler failed; dropping the batch", ex);
+                retry = false;
+            }
+            if (retry) {
+                reason = DropReason.RETRIES_EXHAUSTED;
+                try {
+                    if (batch.retry == null) {
+                        batch.retry = retryPolicies.open();
+                    }
+                    delay = batch.retry.onFailure(error);
+                }
+                catch (Throwable ex) {
+                    LOG.log(Level.ERROR, label + ": retry policy failed; dropping the batch", ex);
+                    delay = -1;
+                }
+            }
+        }
+        lock.lock();
+        try {
+            if (batch.place != PendingBatch.Place.IN_FLIGHT || batch.attempt != attemptNo) {
+                return;
+            }
+            unlease(batch);
+            failedAttempts++;
+            consecutiveFailures++;
+            if (batch.size() == 0) {
+                settleEmpty(batch);
+                releaseLane(batch.lane);
+            }
+            else if (delay >= 0 && stopReason == null) {
+                long wait = delay;
+                LOG.log(Level.DEBUG, () -> label + ": attempt " + attemptNo + " of " + batch + " failed ("
+                        + error + "); retrying in " + Duration.ofNanos(wait));
+                retried += batch.size();
+                bufferedItems += batch.size();
+                bufferedBytes += batch.bytes();
+                batch.place = PendingBatch.Place.RETRYING;
+                retrying.add(batch);
+                batch.retryTimer = scheduler.schedule(() -> onRetryDue(batch), delay);
+            }
+            else {
+                dropCounted(List.of(batch), stopReason != null ? stopReason : reason, error);
+                releaseLane(batch.lane);
+            }
+        }
+        finally {
+            lock.unlock();
+        }
+    }
+
+    private void unlease(PendingBatch<T, R> batch) {
+        inFlight.remove(batch);
+        inFlightItems -= batch.size();
+    }
+
+    /** A batch of the lane left or its lease ended: free the lane, wake producers, maybe finish the drain. */
+    private void releaseLane(Lane<T, R> lane) {
+        if (lane.exclusive) {
+            lane.busy = false;
+        }
+        offerReady(lane, false);
+        forgetIfIdle(lane);
+        if (fullSince >= 0 && ring.hasRoom(0)) {
+            fullSince = -1;
+        }
+        room.signalAll();
+        checkDrained();
+    }
+
+    private void forgetIfIdle(Lane<T, R> lane) {
+        if (keyLanes != null && lane.idle() && lane.key != null) {
+            keyLanes.remove(lane.key, lane);
+        }
+    }
+
+    // ================================================================ outcomes
+
+    /**
+     * Under the lock: counts batches as dropped (they already left the lanes and the in-flight list), gives their room
+     * back, and queues the drop handler and the futures on the callback thread.
+     */
+    private void dropCounted(List<PendingBatch<T, R>> batches, DropReason reason, Throwable cause) {
+        int items = 0;
+        for (PendingBatch<T, R> batch : batches) {
+            batch.place = PendingBatch.Place.SETTLED;
+            droppedByReason[reason.ordinal()] += batch.size();
+            ring.release(batch.size(), batch.bytes());
+            items += batch.size();
+        }
+        callbacks.settle(items, () -> {
+            ItemDroppedException failure = new ItemDroppedException(name, reason, cause);
+            for (PendingBatch<T, R> batch : batches) {
+                if (batch.size() > 0) {
+                    reportDrop(batch.items(), reason, cause);
+                }
+                batch.completeDropped(failure);
+                settleBarriers(batch);
+            }
+        });
+    }
+
+    /** Under the lock: a heartbeat batch ends; nothing to count, but a flush may wait for it. */
+    private void settleEmpty(PendingBatch<T, R> batch) {
+        batch.place = PendingBatch.Place.SETTLED;
+        if (batch.barriers != null) {
+            callbacks.settle(0, () -> settleBarriers(batch));
+        }
+    }
+
+    private void reportDrop(List<T> items, DropReason reason, Throwable cause) {
+        DropHandler<T> handler = spec.dropHandler();
+        if (handler == null) {
+            LOG.log(Level.WARNING, () -> label + " dropped " + items.size() + " item(s): " + reason.tagValue()
+                    + (cause != null ? " (" + cause + ")" : ""));
+            return;
+        }
+        try {
+            handler.onDrop(items, reason, cause);
+        }
+        catch (Throwable ex) {
+            LOG.log(Level.ERROR, label + ": drop handler failed", ex);
+        }
+    }
+
+    private static void settleBarriers(PendingBatch<?, ?> batch) {
+        List<Barrier> barriers = batch.barriers;
+        if (barriers != null) {
+            for (Barrier barrier : barriers) {
+                barrier.batchSettled();
+            }
+        }
+    }
+
+    // ================================================================ control
+
+    /**
+     * Cuts every open batch now.
+     *
+     * @return completed once every item admitted before the call is settled (futures done, drop handlers called)
+     */
+    public CompletableFuture<Void> flush() {
+        lock.lock();
+        try {
+            drainRingFully();
+            sealAllOpen();
+            List<PendingBatch<T, R>> live = new ArrayList<>(inFlight);
+            live.addAll(retrying);
+            for (PendingBatch<T, R> b = oldestWaiting; b != null; b = b.newerWaiting) {
+                live.add(b);
+            }
+            Barrier barrier = new Barrier(live.size());
+            if (live.isEmpty()) {
+                callbacks.settle(0, () -> barrier.future.complete(null));
+            }
+            for (PendingBatch<T, R> batch : live) {
+                batch.addBarrier(barrier);
+            }
+            if (isDrained) {
+                barrier.future.complete(null);
+            }
+            return barrier.future;
+        }
+        finally {
+            lock.unlock();
+        }
+    }
+
+    private void sealAllOpen() {
+        PendingBatch<T, R> batch;
+        while ((batch = openBatches.poll()) != null) {
+            if (batch.place == PendingBatch.Place.OPEN && batch.lane.open == batch) {
+                seal(batch.lane);
+            }
+        }
+    }
+
+    /**
+     * Stops or restarts leasing batches to senders.
+     *
+     * @throws IllegalStateException when pausing a closing or closed kernel: a pause would stall its drain
+     */
+    public void setPaused(boolean pause) {
+        lock.lock();
+        try {
+            if (pause && closed) {
+                throw new IllegalStateException(label + " is closing; pause refused (it would stall the drain)");
+            }
+            this.paused = pause;
+            work.signalAll();
+        }
+        finally {
+            lock.unlock();
+        }
+    }
+
+    /** Stops accepting items and cuts every open batch; what is buffered is still sent. */
+    public void close() {
+        ring.close();
+        lock.lock();
+        try {
+            if (!closed) {
+                closed = true;
+                paused = false;
+                drainRingFully();
+                sealAllOpen();
+                cancelHeartbeat();
+                room.signalAll();
+                work.signalAll();
+                checkDrained();
+            }
+        }
+        finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Stops: drops everything waiting or being sent with {@code reason}, interrupting running sends. A sender thread
+     * stuck in the sink keeps running until it returns; its outcome is ignored.
+     */
+    public void dropAll(DropReason reason) {
+        ring.close();
+        lock.lock();
+        try {
+            closed = true;
+            stopped = true;
+            if (stopReason == null) {
+                stopReason = reason;
+            }
+            cancelHeartbeat();
+            drainRingFully();
+            List<PendingBatch<T, R>> dropped = new ArrayList<>();
+            for (PendingBatch<T, R> b = oldestWaiting; b != null; b = b.newerWaiting) {
+                dropped.add(b);
+            }
+            oldestWaiting = null;
+            newestWaiting = null;
+            for (PendingBatch<T, R> batch : dropped) {
+                batch.linked = false;
+                bufferedItems -= batch.size();
+                bufferedBytes -= batch.bytes();
+            }
+            for (PendingBatch<T, R> batch : retrying) {
+                batch.retryTimer.cancel();
+                bufferedItems -= batch.size();
+                bufferedBytes -= batch.bytes();
+                dropped.add(batch);
+            }
+            retrying.clear();
+            for (PendingBatch<T, R> batch : new ArrayList<>(inFlight)) {
+                int phase = batch.abandon(batch.attempt, true);
+                if (phase >= 0) {
+                    if (phase == PendingBatch.SENDING) {
+                        abandonedSends++;
+                    }
+                    unlease(batch);
+                    dropped.add(batch);
+                }
+            }
+            for (Lane<T, R> lane : allLanes()) {
+                lane.sealed.clear();
+                lane.open = null;
+                lane.busy = false;
+                lane.queued = false;
+            }
+            openBatches.clear();
+            ready.clear();
+            if (keyLanes != null) {
+                keyLanes.clear();
+            }
+            dropped.removeIf(batch -> {
+                if (batch.size() == 0) {
+                    settleEmpty(batch);
+                    return true;
+                }
+                return false;
+            });
+            if (!dropped.isEmpty()) {
+                dropCounted(dropped, reason, null);
+            }
+            room.signalAll();
+            work.signalAll();
+            checkDrained();
+        }
+        finally {
+            lock.unlock();
+        }
+    }
+
+    private List<Lane<T, R>> allLanes() {
+        List<Lane<T, R>> lanes = new ArrayList<>();
+        lanes.add(mainLane);
+        lanes.add(heartbeatLane);
+        if (keyLanes != null) {
+            lanes.addAll(keyLanes.values());
+        }
+        return lanes;
+    }
+
+    private void cancelHeartbeat() {
+        if (heartbeatTimer != null) {
+            heartbeatTimer.cancel();
+            heartbeatTimer = null;
+        }
+    }
+
+    /**
+     * Under the lock: when closed with nothing left anywhere, queues the drained notice behind every settlement
+     * counted so far, so that whoever waits for the drain sees every outcome settled. Exactly once.
+     */
+    private void checkDrained() {
+        if (!closed || isDrained || ring.pending() > 0 || bufferedItems > 0 || !inFlight.isEmpty()
+                || !retrying.isEmpty()) {
+            return;
+        }
+        isDrained = true;
+        work.signalAll();
+        LockSupport.unpark(intakeThread);
+        callbacks.stopAfter(() -> {
+            try {
+                if (spec.drainedCallback() != null) {
+                    spec.drainedCallback().run();
+                }
+            }
+            catch (Throwable ex) {
+                LOG.log(Level.ERROR, label + ": drained callback failed", ex);
+            }
+            finally {
+                drained.complete(null);
+                if (ownsScheduler) {
+                    scheduler.shutdown();
+                }
+            }
+        });
+    }
+
+    /** Completed when closed and drained, after every outcome was settled and the drained callback ran. */
+    public CompletableFuture<Void> drainedFuture() {
+        return drained;
+    }
+
+    /** Whether {@link #close()} or {@link #dropAll} was called. */
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /** Test support: moves everything in the intake ring into batches now, on the caller's thread. */
+    public void syncIntake() {
+        lock.lock();
+        try {
+            drainRingFully();
+        }
+        finally {
+            lock.unlock();
+        }
+    }
+
+    /** A consistent snapshot of the counters. */
+    public KernelStats snapshot() {
+        lock.lock();
+        try {
+            long pending = ring.pending();
+            Map<DropReason, Long> byReason = new EnumMap<>(DropReason.class);
+            long dropped = 0;
+            for (DropReason reason : DropReason.values()) {
+                long n = droppedByReason[reason.ordinal()];
+                if (n > 0) {
+                    byReason.put(reason, n);
+                    dropped += n;
+                }
+            }
+            Duration fullFor = fullSince < 0 ? Duration.ZERO
+                    : Duration.ofNanos(Math.max(0, scheduler.nanoTime() - fullSince));
+            return new KernelStats(bufferedItems + pending, bufferedBytes, inFlight.size(), inFlightItems,
+                    submitted + pending, sent, dropped, Collections.unmodifiableMap(byReason), retried, sentBatches,
+                    failedAttempts, consecutiveFailures, abandonedSends, fullFor, paused, closed, isDrained,
+                    lastBatchItems, lastSentAt);
+        }
+        finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Kernel[" + name + "]";
+    }
+}

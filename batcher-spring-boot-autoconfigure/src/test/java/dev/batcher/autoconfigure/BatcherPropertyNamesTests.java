@@ -1,0 +1,42 @@
+package dev.batcher.autoconfigure;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.context.properties.source.ConfigurationPropertyName;
+
+/** {@link BatcherPropertyNames}: the closest valid key to an unknown one. */
+class BatcherPropertyNamesTests {
+
+    @Test
+    void suggestsTheClosestKeyKeepingTheDispatcherName() {
+        assertThat(suggest("batcher.dispatchers.words.max-batch-itmes"))
+                .isEqualTo("batcher.dispatchers.words.max-batch-items");
+        assertThat(suggest("batcher.dispatcher.words.max-batch-items"))
+                .isEqualTo("batcher.dispatchers.words.max-batch-items");
+        assertThat(suggest("batcher.dispatchers.words.buffer-max-items"))
+                .isEqualTo("batcher.dispatchers.words.buffer.max-items");
+        assertThat(suggest("batcher.dispatchers.words.retry.max-attempt"))
+                .isEqualTo("batcher.dispatchers.words.retry.max-attempts");
+        assertThat(suggest("batcher.default.send-timeout")).isEqualTo("batcher.defaults.send-timeout");
+        assertThat(suggest("batcher.shutdown.timout")).isEqualTo("batcher.shutdown.timeout");
+    }
+
+    @Test
+    void suggestsNothingWhenNoKeyIsClose() {
+        assertThat(suggest("batcher.dispatchers.words.colour")).isNull();
+        assertThat(suggest("batcher.redis.url")).isNull();
+    }
+
+    @Test
+    void knowsEveryKeyOfADispatcher() {
+        assertThat(BatcherPropertyNames.DISPATCHER_KEYS).contains("max-batch-items", "buffer.full-behavior",
+                "rate-limit.burst", "retry.max-backoff", "send-timeout").hasSize(17);
+        assertThat(BatcherPropertyNames.KEYS).contains("defaults.max-batch-items", "dispatchers.*.max-batch-items",
+                "shutdown.timeout", "health.max-full-duration");
+    }
+
+    private static String suggest(String name) {
+        return BatcherPropertyNames.suggest(ConfigurationPropertyName.of(name));
+    }
+}
