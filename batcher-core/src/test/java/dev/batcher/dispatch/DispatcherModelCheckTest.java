@@ -3,6 +3,8 @@ package dev.batcher.dispatch;
 import static dev.batcher.dispatch.ModelCheck.fork;
 import static dev.batcher.dispatch.ModelCheck.join;
 
+import dev.batcher.FullBehavior;
+import dev.batcher.PermanentSendException;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;

@@ -68,17 +68,14 @@ final class ModelCheck {
         int seconds = Integer.getInteger(TIME_LIMIT_PROPERTY, 600);
         AtomicReference<Configuration> config = new AtomicReference<>();
         Map<String, Integer> firstSeen = Collections.synchronizedMap(new LinkedHashMap<>());
-        Runnable run = !Boolean.getBoolean(SURVEY_PROPERTY) ? scenario : () -> {
+        boolean survey = Boolean.getBoolean(SURVEY_PROPERTY);
+        Runnable run = !survey ? scenario : () -> {
             try {
                 scenario.run();
             }
             catch (AssertionError violation) {
                 int schedule = config.get().getCurrentIteration() + 1;
-                for (String line : String.valueOf(violation.getMessage()).split("\n")) {
-                    if (line.startsWith("  ")) {
-                        firstSeen.putIfAbsent(kindOf(line), schedule);
-                    }
-                }
+                violationsOf(violation).forEach(line -> firstSeen.putIfAbsent(kindOf(line), schedule));
             }
         };
         long start = System.nanoTime();
@@ -95,15 +92,18 @@ final class ModelCheck {
         // Fray numbers iterations from 0 and stops on the failing one: then n + 1 schedules were explored.
         int current = config.get() != null ? config.get().getCurrentIteration() : 0;
         int schedule = failure != null ? current + 1 : current;
-        if (failure != null) {
+        if (failure instanceof AssertionError && !survey) {
+            violationsOf(failure).forEach(line -> firstSeen.putIfAbsent(line, schedule));
+        }
+        else if (failure != null) {
             firstSeen.put("stopped the exploration: " + kindOf(failure.toString()), schedule);
         }
         if (!firstSeen.isEmpty()) {
             StringBuilder report = new StringBuilder("Scenario '" + name + "' violated its invariant (" + schedule
                     + " of " + iterations + " schedules explored in " + millis + " ms; replay files under "
                     + System.getProperty("fray.workDir") + "):");
-            firstSeen.forEach((kind, first) -> report.append("\n  first on schedule ").append(first).append(": ")
-                    .append(kind));
+            firstSeen.forEach((kind, first) -> report.append("\n  ").append(survey ? "first " : "")
+                    .append("on schedule ").append(first).append(": ").append(kind));
             throw new AssertionError(report.toString(), failure);
         }
         System.out.println("Scenario '" + name + "': " + schedule + " of " + iterations + " schedules explored in "
@@ -135,6 +135,17 @@ final class ModelCheck {
                 false, // leave stdout alone
                 false, // wait for every thread after the scenario returns
                 false, TimelineCoverageType.NONE);
+    }
+
+    /** The lines of an {@link OutcomeLedger} verdict, or the whole message of another assertion. */
+    private static List<String> violationsOf(Throwable failure) {
+        List<String> lines = new ArrayList<>();
+        for (String line : String.valueOf(failure.getMessage()).split("\n")) {
+            if (line.startsWith("  ")) {
+                lines.add(line.strip());
+            }
+        }
+        return lines.isEmpty() ? List.of(String.valueOf(failure.getMessage())) : lines;
     }
 
     /** A violation without its particulars (item numbers, thread names), to group the same problem. */

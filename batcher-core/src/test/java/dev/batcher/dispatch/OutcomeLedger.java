@@ -1,5 +1,10 @@
 package dev.batcher.dispatch;
 
+import dev.batcher.Batch;
+import dev.batcher.BufferFullException;
+import dev.batcher.DropHandler;
+import dev.batcher.DropReason;
+import dev.batcher.ItemDroppedException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
