@@ -1,0 +1,221 @@
+package dev.batcher.autoconfigure;
+
+import dev.batcher.FullBehavior;
+import dev.batcher.cost.BatcherConfig;
+import java.time.Duration;
+
+/**
+ * Options of one cost batcher (go-batcher), {@code batcher.batchers.<name>.*}. What the configuration does not set
+ * keeps the engine's default ({@link BatcherConfig}), which the field values here mirror for the IDE metadata.
+ * go-batcher's names are in brackets. Shared capacity across instances ({@code shared.*}) comes with the
+ * {@code batcher-redis} module.
+ */
+public class CostBatcherProperties {
+
+    /**
+     * Provisioned capacity in cost units per second (such as request units) [ProvisionedResource]: batches are paced
+     * so that their summed cost stays within it, and an operation costing more is refused. Unset: no capacity
+     * limiter, batches are not paced.
+     */
+    private Long capacity;
+
+    /**
+     * How long a watcher's partly filled batch waits after its first operation before it is processed; with a
+     * capacity, each interval dispatches up to capacity x interval, and always at least one batch [FlushInterval].
+     */
+    private Duration flushInterval = BatcherConfig.DEFAULT_FLUSH_INTERVAL;
+
+    /** How often the needed capacity is sent to the capacity limiter [CapacityInterval]. */
+    private Duration capacityInterval = BatcherConfig.DEFAULT_CAPACITY_INTERVAL;
+
+    /** How often the needed capacity is checked for a value stuck above zero, and reset [AuditInterval]. */
+    private Duration auditInterval = BatcherConfig.DEFAULT_AUDIT_INTERVAL;
+
+    /**
+     * A batch counts as done this long after it was handed to its watcher even if the watcher has not returned (its
+     * thread is then interrupted); a watcher's own max-operation-time overrides it [MaxOperationTime].
+     */
+    private Duration maxOperationTime = BatcherConfig.DEFAULT_MAX_OPERATION_TIME;
+
+    /** How long a pause holds processing: after a pause, or when a watcher reports throttling [PauseTime]. */
+    private Duration pauseTime = BatcherConfig.DEFAULT_PAUSE_TIME;
+
+    /** Batches processed at once at most, across all watchers (go-batcher: unbounded). */
+    private int maxConcurrentBatches = BatcherConfig.DEFAULT_MAX_CONCURRENT_BATCHES;
+
+    /** Whether a 'batch' event is emitted for each batch (with its operations) [WithEmitBatch]; for tests. */
+    private boolean emitBatch;
+
+    private final Buffer buffer = new Buffer();
+
+    private final Throttle throttle = new Throttle();
+
+    /** Provisioned capacity in cost units per second; {@code null}: no limiter. */
+    public Long getCapacity() {
+        return this.capacity;
+    }
+
+    /** Sets the provisioned capacity in cost units per second; {@code null}: no limiter. */
+    public void setCapacity(Long capacity) {
+        this.capacity = capacity;
+    }
+
+    /** How long a partly filled batch waits before it is processed. */
+    public Duration getFlushInterval() {
+        return this.flushInterval;
+    }
+
+    /** Sets how long a partly filled batch waits before it is processed. */
+    public void setFlushInterval(Duration flushInterval) {
+        this.flushInterval = flushInterval;
+    }
+
+    /** How often the needed capacity is sent to the limiter. */
+    public Duration getCapacityInterval() {
+        return this.capacityInterval;
+    }
+
+    /** Sets how often the needed capacity is sent to the limiter. */
+    public void setCapacityInterval(Duration capacityInterval) {
+        this.capacityInterval = capacityInterval;
+    }
+
+    /** How often the needed capacity is audited. */
+    public Duration getAuditInterval() {
+        return this.auditInterval;
+    }
+
+    /** Sets how often the needed capacity is audited. */
+    public void setAuditInterval(Duration auditInterval) {
+        this.auditInterval = auditInterval;
+    }
+
+    /** How long a batch may run before it counts as done. */
+    public Duration getMaxOperationTime() {
+        return this.maxOperationTime;
+    }
+
+    /** Sets how long a batch may run before it counts as done. */
+    public void setMaxOperationTime(Duration maxOperationTime) {
+        this.maxOperationTime = maxOperationTime;
+    }
+
+    /** How long a pause holds processing. */
+    public Duration getPauseTime() {
+        return this.pauseTime;
+    }
+
+    /** Sets how long a pause holds processing. */
+    public void setPauseTime(Duration pauseTime) {
+        this.pauseTime = pauseTime;
+    }
+
+    /** Batches processed at once at most. */
+    public int getMaxConcurrentBatches() {
+        return this.maxConcurrentBatches;
+    }
+
+    /** Sets the batches processed at once at most. */
+    public void setMaxConcurrentBatches(int maxConcurrentBatches) {
+        this.maxConcurrentBatches = maxConcurrentBatches;
+    }
+
+    /** Whether a 'batch' event is emitted for each batch. */
+    public boolean isEmitBatch() {
+        return this.emitBatch;
+    }
+
+    /** Sets whether a 'batch' event is emitted for each batch. */
+    public void setEmitBatch(boolean emitBatch) {
+        this.emitBatch = emitBatch;
+    }
+
+    /** Buffer options. */
+    public Buffer getBuffer() {
+        return this.buffer;
+    }
+
+    /** Throttling options. */
+    public Throttle getThrottle() {
+        return this.throttle;
+    }
+
+    /** Buffer options: how many operations a batcher holds and what an enqueue does when it is full. */
+    public static class Buffer {
+
+        /** Operations held at most, from enqueue until their batch is done [buffer size]. */
+        private int maxItems = BatcherConfig.DEFAULT_BUFFER_MAX_ITEMS;
+
+        /**
+         * What an enqueue does when the buffer is full: 'block' (wait up to block-timeout), 'reject' (fail at once)
+         * [WithErrorOnFullBuffer] or 'drop-oldest' (drop the oldest waiting batch).
+         */
+        private FullBehavior fullBehavior = FullBehavior.BLOCK;
+
+        /** How long an enqueue waits for room with full-behavior 'block' before it fails. */
+        private Duration blockTimeout = Duration.ofSeconds(10);
+
+        /** Operations held at most. */
+        public int getMaxItems() {
+            return this.maxItems;
+        }
+
+        /** Sets the operations held at most. */
+        public void setMaxItems(int maxItems) {
+            this.maxItems = maxItems;
+        }
+
+        /** What an enqueue does when the buffer is full. */
+        public FullBehavior getFullBehavior() {
+            return this.fullBehavior;
+        }
+
+        /** Sets what an enqueue does when the buffer is full. */
+        public void setFullBehavior(FullBehavior fullBehavior) {
+            this.fullBehavior = fullBehavior;
+        }
+
+        /** How long an enqueue waits for room. */
+        public Duration getBlockTimeout() {
+            return this.blockTimeout;
+        }
+
+        /** Sets how long an enqueue waits for room. */
+        public void setBlockTimeout(Duration blockTimeout) {
+            this.blockTimeout = blockTimeout;
+        }
+    }
+
+    /**
+     * What the batcher does when the datastore throttles (a watcher throws ThrottledException or calls
+     * Batcher.throttle()): it pauses for pause-time, lowers its pace, then regains it step by step.
+     */
+    public static class Throttle {
+
+        /** The pace is multiplied by this when the datastore throttles; between 0 and 1 (exclusive). */
+        private double decreaseFactor = BatcherConfig.DEFAULT_THROTTLE_DECREASE;
+
+        /** The share of the capacity the pace regains every capacity-interval; above 0, at most 1. */
+        private double recoveryStep = BatcherConfig.DEFAULT_THROTTLE_RECOVERY_STEP;
+
+        /** The factor the pace is multiplied by when the datastore throttles. */
+        public double getDecreaseFactor() {
+            return this.decreaseFactor;
+        }
+
+        /** Sets the factor the pace is multiplied by when the datastore throttles. */
+        public void setDecreaseFactor(double decreaseFactor) {
+            this.decreaseFactor = decreaseFactor;
+        }
+
+        /** The share of the capacity regained every capacity-interval. */
+        public double getRecoveryStep() {
+            return this.recoveryStep;
+        }
+
+        /** Sets the share of the capacity regained every capacity-interval. */
+        public void setRecoveryStep(double recoveryStep) {
+            this.recoveryStep = recoveryStep;
+        }
+    }
+}

@@ -1,0 +1,122 @@
+package dev.batcher.autoconfigure;
+
+import dev.batcher.InvalidOptionException;
+import dev.batcher.cost.BatcherConfig;
+import dev.batcher.limit.ProvisionedCapacity;
+import java.util.List;
+import org.springframework.boot.context.properties.source.ConfigurationProperty;
+import org.springframework.core.env.Environment;
+
+/**
+ * The options of one cost batcher as configured, {@code batcher.batchers.<name>.*}, plus which keys the configuration
+ * set and where ({@link ConfiguredOptions}): only those are passed to the engine's builder, the others keep its
+ * defaults.
+ */
+final class CostBatcherSettings {
+
+    static final String BATCHERS_PREFIX = "batcher.batchers";
+
+    /** Options the engine takes in one setter, {@code throttle(decreaseFactor, recoveryStep)}. */
+    private static final List<String> THROTTLE = List.of("throttle.decrease-factor", "throttle.recovery-step");
+
+    private final String name;
+
+    private final CostBatcherProperties properties;
+
+    private final ConfiguredOptions configured;
+
+    private CostBatcherSettings(String name, CostBatcherProperties properties, ConfiguredOptions configured) {
+        this.name = name;
+        this.properties = properties;
+        this.configured = configured;
+    }
+
+    /**
+     * Binds {@code batcher.batchers.<name>}.
+     *
+     * @param environment the environment holding the properties
+     * @param name the batcher name
+     * @return the settings
+     */
+    static CostBatcherSettings bind(Environment environment, String name) {
+        CostBatcherProperties properties = new CostBatcherProperties();
+        ConfiguredOptions configured = ConfiguredOptions.bind(environment, properties,
+                ConfiguredOptions.instancePrefix(BATCHERS_PREFIX, name));
+        return new CostBatcherSettings(name, properties, configured);
+    }
+
+    /** The batcher name. */
+    String name() {
+        return this.name;
+    }
+
+    /** The options. */
+    CostBatcherProperties properties() {
+        return this.properties;
+    }
+
+    /** The property that set an option, or {@code null}. */
+    ConfigurationProperty configured(String option) {
+        return this.configured.configured(option);
+    }
+
+    /** Whether an option not set was passed to the builder with its default, as it shares a setter with one set. */
+    boolean isPassedAsDefault(String option) {
+        return !this.configured.isConfigured(option) && THROTTLE.contains(option)
+                && THROTTLE.stream().anyMatch(this.configured::isConfigured);
+    }
+
+    /**
+     * Passes the options the configuration set to a builder.
+     *
+     * @param builder the builder to configure
+     * @throws InvalidOptionException for a capacity below 1
+     */
+    void applyTo(BatcherConfig.Builder builder) {
+        CostBatcherProperties p = this.properties;
+        if (isConfigured("capacity") && p.getCapacity() != null) {
+            if (p.getCapacity() < 1) {
+                throw new InvalidOptionException("capacity", p.getCapacity(), "must be at least 1 cost unit per "
+                        + "second, or unset for no capacity limiter (batches not paced)");
+            }
+            builder.capacityLimiter(new ProvisionedCapacity(p.getCapacity()));
+        }
+        if (isConfigured("flush-interval")) {
+            builder.flushInterval(p.getFlushInterval());
+        }
+        if (isConfigured("capacity-interval")) {
+            builder.capacityInterval(p.getCapacityInterval());
+        }
+        if (isConfigured("audit-interval")) {
+            builder.auditInterval(p.getAuditInterval());
+        }
+        if (isConfigured("max-operation-time")) {
+            builder.maxOperationTime(p.getMaxOperationTime());
+        }
+        if (isConfigured("pause-time")) {
+            builder.pauseTime(p.getPauseTime());
+        }
+        if (isConfigured("max-concurrent-batches")) {
+            builder.maxConcurrentBatches(p.getMaxConcurrentBatches());
+        }
+        if (isConfigured("emit-batch")) {
+            builder.emitBatch(p.isEmitBatch());
+        }
+        if (isConfigured("buffer.max-items")) {
+            builder.bufferMaxItems(p.getBuffer().getMaxItems());
+        }
+        if (isConfigured("buffer.full-behavior")) {
+            builder.fullBehavior(p.getBuffer().getFullBehavior());
+        }
+        if (isConfigured("buffer.block-timeout")) {
+            builder.blockTimeout(p.getBuffer().getBlockTimeout());
+        }
+        if (THROTTLE.stream().anyMatch(this::isConfigured)) {
+            builder.throttle(p.getThrottle().getDecreaseFactor(), p.getThrottle().getRecoveryStep());
+        }
+    }
+
+    private boolean isConfigured(String option) {
+        return this.configured.isConfigured(option);
+    }
+}
