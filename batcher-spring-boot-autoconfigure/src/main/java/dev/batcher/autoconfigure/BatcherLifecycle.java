@@ -72,7 +72,7 @@ final class BatcherLifecycle implements SmartLifecycle {
             logger.warn("spring.lifecycle.timeout-per-shutdown-phase=" + Formats.duration(this.phaseTimeout)
                     + " is shorter than batcher.shutdown.timeout=" + Formats.duration(this.timeout)
                     + " plus the " + CLOSE_MARGIN.toSeconds() + "s that closing an instance may take beyond it: on "
-                    + "shutdown Spring would stop waiting and close the dispatchers before they drained, dropping what "
+                    + "shutdown Spring would stop waiting and close the instances before they drained, dropping what "
                     + "they hold. Set spring.lifecycle.timeout-per-shutdown-phase to at least "
                     + Formats.duration(needed) + ((this.phaseTimeout.compareTo(CLOSE_MARGIN) > 0)
                             ? ", or batcher.shutdown.timeout to at most "

@@ -28,9 +28,15 @@ public class BatcherProperties {
     private final Map<String, DispatcherProperties> dispatchers = new LinkedHashMap<>();
 
     /**
-     * Cost batchers (go-batcher) by name. Each name needs at least one bean method annotated with
+     * Options every cost batcher starts from; a batcher's own batcher.batchers.<name>.* keys override them.
+     */
+    @NestedConfigurationProperty
+    private final CostBatcherProperties batcherDefaults = new CostBatcherProperties();
+
+    /**
+     * Cost batchers (go-batcher) by name, each with the keys of batcher.batcher-defaults. Each name needs at least one bean method annotated with
      * {@code @BatchWatcher("<name>")}, or a batcher the application builds with the CostBatchers bean; a batcher with
-     * watchers and no properties runs with the engine's defaults (no capacity, so not paced).
+     * watchers and no properties runs with batcher.batcher-defaults (by default no capacity, so not paced).
      */
     private final Map<String, CostBatcherProperties> batchers = new LinkedHashMap<>();
 
@@ -46,6 +52,11 @@ public class BatcherProperties {
     /** Dispatchers by name. */
     public Map<String, DispatcherProperties> getDispatchers() {
         return this.dispatchers;
+    }
+
+    /** Options every cost batcher starts from. */
+    public CostBatcherProperties getBatcherDefaults() {
+        return this.batcherDefaults;
     }
 
     /** Cost batchers by name. */

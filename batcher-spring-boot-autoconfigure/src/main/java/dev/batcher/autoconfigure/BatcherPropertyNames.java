@@ -131,11 +131,12 @@ final class BatcherPropertyNames {
     static String describeValidKeys() {
         List<String> others = KEYS.stream()
                 .filter(key -> !key.startsWith("defaults.") && !key.startsWith("dispatchers.")
-                        && !key.startsWith("batchers."))
+                        && !key.startsWith("batchers.") && !key.startsWith("batcher-defaults."))
                 .map(key -> PREFIX + "." + key)
                 .toList();
         return "batcher.defaults.<key> and batcher.dispatchers.<name>.<key>, where <key> is one of "
-                + String.join(", ", DISPATCHER_KEYS) + "; batcher.batchers.<name>.<key>, where <key> is one of "
+                + String.join(", ", DISPATCHER_KEYS) + "; batcher.batcher-defaults.<key> and "
+                + "batcher.batchers.<name>.<key>, where <key> is one of "
                 + String.join(", ", BATCHER_KEYS) + "; and " + String.join(", ", others);
     }
 }

@@ -6,7 +6,8 @@ import java.time.Duration;
 
 /**
  * Options of one cost batcher (go-batcher), {@code batcher.batchers.<name>.*}. What the configuration does not set
- * keeps the engine's default ({@link BatcherConfig}), which the field values here mirror for the IDE metadata.
+ * keeps the engine's default ({@link BatcherConfig}), which the field values here mirror for the IDE metadata (as
+ * literals, which the configuration processor can read; a test holds them equal to the engine's).
  * go-batcher's names are in brackets. Shared capacity across instances ({@code shared.*}) comes with the
  * {@code batcher-redis} module.
  */
@@ -23,25 +24,25 @@ public class CostBatcherProperties {
      * How long a watcher's partly filled batch waits after its first operation before it is processed; with a
      * capacity, each interval dispatches up to capacity x interval, and always at least one batch [FlushInterval].
      */
-    private Duration flushInterval = BatcherConfig.DEFAULT_FLUSH_INTERVAL;
+    private Duration flushInterval = Duration.ofMillis(100);
 
     /** How often the needed capacity is sent to the capacity limiter [CapacityInterval]. */
-    private Duration capacityInterval = BatcherConfig.DEFAULT_CAPACITY_INTERVAL;
+    private Duration capacityInterval = Duration.ofMillis(100);
 
     /** How often the needed capacity is checked for a value stuck above zero, and reset [AuditInterval]. */
-    private Duration auditInterval = BatcherConfig.DEFAULT_AUDIT_INTERVAL;
+    private Duration auditInterval = Duration.ofSeconds(10);
 
     /**
      * A batch counts as done this long after it was handed to its watcher even if the watcher has not returned (its
      * thread is then interrupted); a watcher's own max-operation-time overrides it [MaxOperationTime].
      */
-    private Duration maxOperationTime = BatcherConfig.DEFAULT_MAX_OPERATION_TIME;
+    private Duration maxOperationTime = Duration.ofMinutes(1);
 
     /** How long a pause holds processing: after a pause, or when a watcher reports throttling [PauseTime]. */
-    private Duration pauseTime = BatcherConfig.DEFAULT_PAUSE_TIME;
+    private Duration pauseTime = Duration.ofMillis(500);
 
     /** Batches processed at once at most, across all watchers (go-batcher: unbounded). */
-    private int maxConcurrentBatches = BatcherConfig.DEFAULT_MAX_CONCURRENT_BATCHES;
+    private int maxConcurrentBatches = 8;
 
     /** Whether a 'batch' event is emitted for each batch (with its operations) [WithEmitBatch]; for tests. */
     private boolean emitBatch;
@@ -144,7 +145,7 @@ public class CostBatcherProperties {
     public static class Buffer {
 
         /** Operations held at most, from enqueue until their batch is done [buffer size]. */
-        private int maxItems = BatcherConfig.DEFAULT_BUFFER_MAX_ITEMS;
+        private int maxItems = 10000;
 
         /**
          * What an enqueue does when the buffer is full: 'block' (wait up to block-timeout), 'reject' (fail at once)
@@ -193,10 +194,10 @@ public class CostBatcherProperties {
     public static class Throttle {
 
         /** The pace is multiplied by this when the datastore throttles; between 0 and 1 (exclusive). */
-        private double decreaseFactor = BatcherConfig.DEFAULT_THROTTLE_DECREASE;
+        private double decreaseFactor = 0.5;
 
         /** The share of the capacity the pace regains every capacity-interval; above 0, at most 1. */
-        private double recoveryStep = BatcherConfig.DEFAULT_THROTTLE_RECOVERY_STEP;
+        private double recoveryStep = 0.05;
 
         /** The factor the pace is multiplied by when the datastore throttles. */
         public double getDecreaseFactor() {

@@ -5,14 +5,17 @@ import dev.batcher.cost.BatcherConfig;
 import dev.batcher.limit.ProvisionedCapacity;
 import java.util.List;
 import org.springframework.boot.context.properties.source.ConfigurationProperty;
+import org.springframework.boot.context.properties.source.ConfigurationPropertyName;
 import org.springframework.core.env.Environment;
 
 /**
- * The options of one cost batcher as configured, {@code batcher.batchers.<name>.*}, plus which keys the configuration
- * set and where ({@link ConfiguredOptions}): only those are passed to the engine's builder, the others keep its
+ * The options of one cost batcher as configured: {@code batcher.batcher-defaults.*} overlaid with
+ * {@code batcher.batchers.<name>.*}, plus which keys the configuration set and where ({@link ConfiguredOptions}): only those are passed to the engine's builder, the others keep its
  * defaults.
  */
 final class CostBatcherSettings {
+
+    static final String DEFAULTS_PREFIX = "batcher.batcher-defaults";
 
     static final String BATCHERS_PREFIX = "batcher.batchers";
 
@@ -32,7 +35,7 @@ final class CostBatcherSettings {
     }
 
     /**
-     * Binds {@code batcher.batchers.<name>}.
+     * Binds {@code batcher.batcher-defaults}, then {@code batcher.batchers.<name>} over it.
      *
      * @param environment the environment holding the properties
      * @param name the batcher name
@@ -41,7 +44,7 @@ final class CostBatcherSettings {
     static CostBatcherSettings bind(Environment environment, String name) {
         CostBatcherProperties properties = new CostBatcherProperties();
         ConfiguredOptions configured = ConfiguredOptions.bind(environment, properties,
-                ConfiguredOptions.instancePrefix(BATCHERS_PREFIX, name));
+                ConfigurationPropertyName.of(DEFAULTS_PREFIX), ConfiguredOptions.instancePrefix(BATCHERS_PREFIX, name));
         return new CostBatcherSettings(name, properties, configured);
     }
 

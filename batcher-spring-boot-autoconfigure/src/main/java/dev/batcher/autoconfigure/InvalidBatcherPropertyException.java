@@ -76,7 +76,8 @@ public class InvalidBatcherPropertyException extends BatcherStartupException {
             value = Formats.durations(String.valueOf(ex.getValue()));
             boolean defaultValue = settings.isPassedAsDefault(option) || ex.isDefaultValue();
             qualifier = defaultValue ? PropertyReport.DEFAULT : PropertyReport.CODE;
-            action = defaultValue ? "Set " + property + " in your configuration to a value that fits the other options."
+            action = defaultValue ? "Set " + property + " (or " + CostBatcherSettings.DEFAULTS_PREFIX + "." + option
+                    + ") in your configuration to a value that fits the other options."
                     : "Fix the value that the CostBatchers build call sets for batcher '" + name + "'.";
         }
         String description = PropertyReport.describe("batcher", name, property, value, qualifier, origin,

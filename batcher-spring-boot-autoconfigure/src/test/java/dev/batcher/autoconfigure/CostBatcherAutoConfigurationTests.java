@@ -122,6 +122,18 @@ class CostBatcherAutoConfigurationTests {
     }
 
     @Test
+    void batcherDefaultsApplyToEveryBatcherAndTheBatchersOwnKeysWin() {
+        this.contextRunner.withBean(CosmosWatchers.class)
+                .withPropertyValues("batcher.batcher-defaults.capacity=300",
+                        "batcher.batcher-defaults.pause-time=2s", "batcher.batchers.cosmos.pause-time=3s")
+                .run(context -> {
+                    BatcherConfig config = batcher(context, "cosmos").config();
+                    assertThat(config.capacityLimiter().maxCapacity()).isEqualTo(300);
+                    assertThat(config.pauseTime()).isEqualTo(Duration.ofSeconds(3));
+                });
+    }
+
+    @Test
     void anOperationAboveTheCapacityIsRefusedAtEnqueue() {
         this.contextRunner.withBean(CosmosWatchers.class)
                 .withPropertyValues("batcher.batchers.cosmos.capacity=100")
