@@ -181,6 +181,47 @@ final class IntakeRing<T, R> {
         return n;
     }
 
+    /** Whether items carry nothing but themselves and a future (no bytes, costs or keys): {@link #drainInto} applies. */
+    boolean isPlain() {
+        return bytes == null && costs == null && keys == null;
+    }
+
+    /**
+     * Consumer only, for a {@linkplain #isPlain() plain} ring: moves up to {@code max} published items straight into
+     * {@code batch}, in order, in one tight loop, stopping at a claimed slot that is not published yet.
+     *
+     * @return how many items were moved
+     */
+    @SuppressWarnings("unchecked")
+    int drainInto(PendingBatch<T, R> batch, int max) {
+        long c = consumerIndex;
+        int n = 0;
+        while (n < max) {
+            int slot = (int) c & mask;
+            Object item = SLOT.getAcquire(items, slot);
+            if (item == null) {
+                break;
+            }
+            CompletableFuture<R> future = futures[slot];
+            if (future != null) {
+                futures[slot] = null;
+            }
+            SLOT.setOpaque(items, slot, null);
+            batch.add((T) item, future);
+            c++;
+            n++;
+        }
+        if (n > 0) {
+            consumerIndex = c;
+        }
+        return n;
+    }
+
+    /** Consumer only: whether the next slot to drain is published. */
+    boolean hasPublished() {
+        return SLOT.getAcquire(items, (int) consumerIndex & mask) != null;
+    }
+
     /** Items admitted so far (the next sequence number), closed or not. */
     long admitted() {
         return producerIndex & ~CLOSED_BIT;

@@ -26,6 +26,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
+import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -105,9 +106,11 @@ public final class Kernel<T, R> {
     private final Map<Object, Lane<T, R>> keyLanes;
     private final Lane<T, R> heartbeatLane;
     private final ArrayDeque<Lane<T, R>> ready = new ArrayDeque<>();
-    /** Open batches by when their age is up; sealed ones are skipped lazily. For age cuts. */
-    private final PriorityQueue<PendingBatch<T, R>> openBatches = new PriorityQueue<>(
-            (a, b) -> a.dueAt != b.dueAt ? Long.compare(a.dueAt - b.dueAt, 0) : Long.compare(a.createdAt - b.createdAt, 0));
+    /**
+     * Open batches by when their age is up; sealed ones are dropped lazily from the head. For age cuts. When every lane
+     * has the same max age, opening order is due order and a deque does (O(1)); per-lane ages need a priority queue.
+     */
+    private final Queue<PendingBatch<T, R>> openBatches;
     /** Batches in lanes (open or sealed), oldest first: drop-oldest's victims in O(1). */
     private PendingBatch<T, R> oldestWaiting;
     private PendingBatch<T, R> newestWaiting;
@@ -167,6 +170,8 @@ public final class Kernel<T, R> {
         boolean keyed = spec.keyExtractor() != null;
         this.ring = new IntakeRing<>(spec.buffer().maxItems(), spec.buffer().maxBytes(), spec.sizer() != null,
                 spec.costOf() != null, keyed);
+        this.openBatches = spec.lanePolicy() == null ? new ArrayDeque<>() : new PriorityQueue<>(
+                (a, b) -> a.dueAt != b.dueAt ? Long.compare(a.dueAt - b.dueAt, 0) : Long.compare(a.createdAt - b.createdAt, 0));
         this.heartbeatLane = newLane(null, false);
         this.mainLane = newLane(null, spec.ordering() == Ordering.FIFO);
         this.keyLanes = keyed ? new HashMap<>() : null;
@@ -364,16 +369,39 @@ public final class Kernel<T, R> {
         return true;
     }
 
-    /** Under the lock: moves up to {@code max} published items from the ring into batches. */
-    private void drainRing(int max) {
-        ring.drain(appender, max);
+    /** Under the lock: moves up to {@code max} published items from the ring into batches; returns how many. */
+    private int drainRing(int max) {
+        if (!ring.isPlain()) {
+            return ring.drain(appender, max);
+        }
+        // One lane, no bytes, costs or keys: fill the open batch in runs, counting once per run.
+        int moved = 0;
+        while (moved < max) {
+            if (mainLane.open == null && !ring.hasPublished()) {
+                break;
+            }
+            PendingBatch<T, R> batch = mainLane.open != null ? mainLane.open : openBatch(mainLane);
+            int room = mainLane.limits.maxItems() == BatchLimits.UNLIMITED ? max - moved
+                    : Math.min(max - moved, mainLane.limits.maxItems() - batch.size());
+            int n = ring.drainInto(batch, room);
+            if (n == 0) {
+                break;
+            }
+            moved += n;
+            submitted += n;
+            bufferedItems += n;
+            if (mainLane.limits.isFull(batch.size(), 0)) {
+                seal(mainLane);
+            }
+        }
+        return moved;
     }
 
     /** Under the lock: moves every admitted item into batches, waiting for producers still writing their slot. */
     private void drainRingFully() {
         int spins = 0;
         while (ring.pending() > 0) {
-            if (ring.drain(appender, Integer.MAX_VALUE) == 0 && ++spins > 64) {
+            if (drainRing(Integer.MAX_VALUE) == 0 && ++spins > 64) {
                 Thread.yield();
             }
         }
@@ -399,16 +427,7 @@ public final class Kernel<T, R> {
             batch = null;
         }
         if (batch == null) {
-            long now = scheduler.nanoTime();
-            batch = new PendingBatch<>(lane, now, initialBatchCapacity);
-            batch.dueAt = now + lane.maxAgeNanos;
-            lane.open = batch;
-            openBatches.add(batch);
-            linkNewest(batch);
-            if (ageTimerDue == NOT_ARMED || batch.dueAt - ageTimerDue < 0) {
-                ageTimerDue = batch.dueAt;
-                scheduler.schedule(this::onAgeTimer, lane.maxAgeNanos);
-            }
+            batch = openBatch(lane);
         }
         batch.add(item, future, bytes, cost);
         submitted++;
@@ -417,6 +436,25 @@ public final class Kernel<T, R> {
         if (lane.limits.isFull(batch.size(), batch.bytes())) {
             seal(lane);
         }
+    }
+
+    /** Under the lock: opens a new batch in the lane and makes sure an age timer will cut it. */
+    private PendingBatch<T, R> openBatch(Lane<T, R> lane) {
+        long now = scheduler.nanoTime();
+        PendingBatch<T, R> batch = new PendingBatch<>(lane, now, initialBatchCapacity);
+        batch.dueAt = now + lane.maxAgeNanos;
+        lane.open = batch;
+        PendingBatch<T, R> head;
+        while ((head = openBatches.peek()) != null && head.place != PendingBatch.Place.OPEN) {
+            openBatches.poll();
+        }
+        openBatches.add(batch);
+        linkNewest(batch);
+        if (ageTimerDue == NOT_ARMED || batch.dueAt - ageTimerDue < 0) {
+            ageTimerDue = batch.dueAt;
+            scheduler.schedule(this::onAgeTimer, lane.maxAgeNanos);
+        }
+        return batch;
     }
 
     /** Cuts the lane's open batch and makes it sendable. */

@@ -67,6 +67,24 @@ final class PendingBatch<T, R> implements Batch<T> {
         this.items = new Object[Math.max(1, initialCapacity)];
     }
 
+    /** Adds an item without bytes or cost. */
+    @SuppressWarnings("unchecked")
+    void add(T item, CompletableFuture<R> future) {
+        if (size == items.length) {
+            items = Arrays.copyOf(items, size * 2);
+            if (futures != null) {
+                futures = Arrays.copyOf(futures, size * 2);
+            }
+        }
+        if (future != null) {
+            if (futures == null) {
+                futures = new CompletableFuture[items.length];
+            }
+            futures[size] = future;
+        }
+        items[size++] = item;
+    }
+
     @SuppressWarnings("unchecked")
     void add(T item, CompletableFuture<R> future, long itemBytes, long itemCost) {
         if (size == items.length) {

@@ -2,6 +2,8 @@ package dev.batcher.sample;
 
 import dev.batcher.BufferFullException;
 import dev.batcher.dispatch.Dispatcher;
+import jakarta.servlet.http.HttpServletRequest;
+import java.io.IOException;
 import java.net.URI;
 import java.time.Clock;
 import java.util.List;
@@ -17,7 +19,6 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
-import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 import tools.jackson.databind.json.JsonMapper;
@@ -28,8 +29,9 @@ import tools.jackson.databind.json.JsonMapper;
  *
  * <p>Errors are RFC 9457 problem details ({@code application/problem+json}) whose {@code detail} says what to fix:
  * {@code 400} for a body that is not a valid event or array of events (nothing of it is accepted), {@code 415} for a
- * request without {@code Content-Type: application/json}, {@code 413} for
- * more than 10,000 events in one request, {@code 503} (with {@code Retry-After}) when the dispatcher's buffer stayed
+ * request without {@code Content-Type: application/json}, {@code 413} for a body over
+ * {@code sample.events.max-request-bytes} (refused before it is read) or more than {@code sample.events.max-per-request}
+ * events in one request, {@code 503} (with {@code Retry-After}) when the dispatcher's buffer stayed
  * full for {@code buffer.block-timeout} or the app is shutting down; its {@code accepted} property tells how many
  * events of an array were accepted before that.
  */
@@ -43,6 +45,8 @@ public class EventController {
 
     private final EventRepository repository;
 
+    private final BoundedBodyReader bodyReader;
+
     private final EventParser parser;
 
     /**
@@ -51,23 +55,27 @@ public class EventController {
      * @param dispatcher dispatcher {@code events}, whose sink is {@link EventSink}
      * @param repository for the row count
      * @param jsonMapper Spring Boot's JSON mapper, to read request bodies
+     * @param limits the largest body in bytes and the most events one request may carry
      */
     public EventController(@Qualifier("events") Dispatcher<Event> dispatcher, EventRepository repository,
-            JsonMapper jsonMapper) {
+            JsonMapper jsonMapper, EventsProperties limits) {
         this.dispatcher = dispatcher;
         this.repository = repository;
-        this.parser = new EventParser(jsonMapper, Clock.systemUTC());
+        this.bodyReader = new BoundedBodyReader(limits.maxRequestBytes().toBytes());
+        this.parser = new EventParser(jsonMapper, Clock.systemUTC(), limits.maxPerRequest());
     }
 
     /**
-     * Submits one event or an array of events.
+     * Submits one event or an array of events. The body is read here, not by a message converter, so that one over
+     * {@code sample.events.max-request-bytes} is refused before it is read.
      *
-     * @param body {@code {"type":"click","payload":"any text"}} or a JSON array of such objects
+     * @param request whose body is {@code {"type":"click","payload":"any text"}} or a JSON array of such objects
      * @return {@code 202} with {@code {"accepted": n}}, or a problem detail
+     * @throws IOException when reading the body from the client fails
      */
     @PostMapping(consumes = {MediaType.APPLICATION_JSON_VALUE, "application/*+json"})
-    public ResponseEntity<?> submit(@RequestBody(required = false) byte[] body) {
-        List<Event> events = parser.parse(body);
+    public ResponseEntity<?> submit(HttpServletRequest request) throws IOException {
+        List<Event> events = parser.parse(bodyReader.read(request));
         int accepted = 0;
         try {
             for (Event event : events) {
@@ -100,10 +108,10 @@ public class EventController {
 
     @ExceptionHandler(InvalidEventException.class)
     ResponseEntity<ProblemDetail> invalid(InvalidEventException e) {
-        HttpStatus status = e instanceof EventParser.TooManyEventsException
-                ? HttpStatus.CONTENT_TOO_LARGE : HttpStatus.BAD_REQUEST;
+        boolean tooLarge = e instanceof RequestTooLargeException;
+        HttpStatus status = tooLarge ? HttpStatus.CONTENT_TOO_LARGE : HttpStatus.BAD_REQUEST;
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, e.getMessage());
-        problem.setTitle("Invalid event");
+        problem.setTitle(tooLarge ? "Request too large" : "Invalid event");
         problem.setInstance(URI.create("/events"));
         return ResponseEntity.status(status).body(problem);
     }

@@ -15,18 +15,18 @@ import tools.jackson.databind.json.JsonMapper;
  */
 final class EventParser {
 
-    /** The most events one request may carry. */
-    static final int MAX_EVENTS_PER_REQUEST = 10_000;
-
     private static final String EXAMPLE = "{\"type\":\"click\",\"payload\":\"any text\"}";
 
     private final JsonMapper jsonMapper;
 
     private final Clock clock;
 
-    EventParser(JsonMapper jsonMapper, Clock clock) {
+    private final int maxEvents;
+
+    EventParser(JsonMapper jsonMapper, Clock clock, int maxEvents) {
         this.jsonMapper = jsonMapper;
         this.clock = clock;
+        this.maxEvents = maxEvents;
     }
 
     /**
@@ -35,7 +35,7 @@ final class EventParser {
      * @param body the raw body, possibly {@code null} or empty
      * @return the events, at least one, all stamped with the current time
      * @throws InvalidEventException when the body is not one event or a non-empty array of events
-     * @throws TooManyEventsException when the array holds more than {@link #MAX_EVENTS_PER_REQUEST} events
+     * @throws TooManyEventsException when the array holds more than {@code sample.events.max-per-request} events
      */
     List<Event> parse(byte[] body) {
         if (body == null || body.length == 0) {
@@ -53,9 +53,9 @@ final class EventParser {
         if (root.isEmpty()) {
             throw new InvalidEventException("The array is empty: send at least one event such as " + EXAMPLE);
         }
-        if (root.size() > MAX_EVENTS_PER_REQUEST) {
+        if (root.size() > maxEvents) {
             throw new TooManyEventsException("The array holds " + root.size() + " events; one request may carry at most "
-                    + MAX_EVENTS_PER_REQUEST + ", so split it into several requests");
+                    + maxEvents + " (sample.events.max-per-request), so split it into several requests");
         }
         List<Event> events = new ArrayList<>(root.size());
         for (int i = 0; i < root.size(); i++) {
@@ -127,7 +127,7 @@ final class EventParser {
     }
 
     /** The body holds more events than one request may carry. */
-    static final class TooManyEventsException extends InvalidEventException {
+    static final class TooManyEventsException extends RequestTooLargeException {
 
         private static final long serialVersionUID = 1L;
 

@@ -11,6 +11,7 @@ import java.util.StringJoiner;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -109,6 +110,19 @@ class EventsHttpTest {
         assertThat(detail(http.post("/events", "{\"type\":1}"))).isEqualTo("field 'type' must be a string, got a number");
         assertThat(detail(http.post("/events", "{\"type\":\"a\",\"payload\":{}}")))
                 .isEqualTo("field 'payload' must be a string (or left out), got an object");
+    }
+
+    @Test
+    void aNinetyMegabyteBodyIsRefusedWith413BeforeItIsSent() {
+        long declared = 90L * 1024 * 1024;
+        AtomicLong sent = new AtomicLong();
+        RawHttp.Response response = new RawHttp(port).postExpectingContinue("/events", declared, sent);
+
+        assertThat(response.status()).as(response.body()).isEqualTo(413);
+        assertThat(Http.JSON.readTree(response.body()).get("detail").asString()).isEqualTo("The request body is " + declared
+                + " bytes (Content-Length); one request may carry at most 1048576 bytes "
+                + "(sample.events.max-request-bytes), so split it into several requests");
+        assertThat(sent.get()).as("bytes of the body the server made the client send").isZero();
     }
 
     @Test
