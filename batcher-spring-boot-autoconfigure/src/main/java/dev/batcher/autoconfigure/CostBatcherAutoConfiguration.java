@@ -1,5 +1,6 @@
 package dev.batcher.autoconfigure;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.context.annotation.Bean;
@@ -22,7 +23,8 @@ public class CostBatcherAutoConfiguration {
 
     @Bean
     CostBatcherFactory costBatchers(BatcherProperties properties, ConfigurableListableBeanFactory beanFactory,
-            Environment environment, DefaultBatcherRegistry registry) {
-        return new CostBatcherFactory(properties, beanFactory, environment, registry);
+            Environment environment, DefaultBatcherRegistry registry,
+            ObjectProvider<SharedCapacityFactory> sharedCapacity) {
+        return new CostBatcherFactory(properties, beanFactory, environment, registry, sharedCapacity);
     }
 }

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.springframework.beans.factory.BeanFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.core.env.Environment;
 import org.springframework.util.Assert;
 
@@ -35,12 +36,15 @@ final class CostBatcherFactory implements CostBatchers {
 
     private final DefaultBatcherRegistry registry;
 
+    private final ObjectProvider<SharedCapacityFactory> sharedCapacity;
+
     CostBatcherFactory(BatcherProperties properties, BeanFactory beanFactory, Environment environment,
-            DefaultBatcherRegistry registry) {
+            DefaultBatcherRegistry registry, ObjectProvider<SharedCapacityFactory> sharedCapacity) {
         this.properties = properties;
         this.beanFactory = beanFactory;
         this.environment = environment;
         this.registry = registry;
+        this.sharedCapacity = sharedCapacity;
     }
 
     /** Creates the batcher of {@code @BatchWatcher} methods, with a handle per watcher. */
@@ -115,7 +119,7 @@ final class CostBatcherFactory implements CostBatchers {
         CostBatcherSettings settings = CostBatcherSettings.bind(this.environment, name);
         BatcherConfig.Builder builder = BatcherConfig.builder();
         validated(settings, () -> {
-            settings.applyTo(builder);
+            settings.applyTo(builder, this.sharedCapacity.getIfAvailable());
             return null;
         });
         builder.drainTimeout(this.properties.getShutdown().getTimeout());

@@ -8,8 +8,8 @@ import java.time.Duration;
  * Options of one cost batcher (go-batcher), {@code batcher.batchers.<name>.*}. What the configuration does not set
  * keeps the engine's default ({@link BatcherConfig}), which the field values here mirror for the IDE metadata (as
  * literals, which the configuration processor can read; a test holds them equal to the engine's).
- * go-batcher's names are in brackets. Shared capacity across instances ({@code shared.*}) comes with the
- * {@code batcher-redis} module.
+ * go-batcher's names are in brackets. Shared capacity across instances ({@code shared.*}) needs the
+ * {@code batcher-redis} module and a {@code RedisConnectionFactory} bean.
  */
 public class CostBatcherProperties {
 
@@ -50,6 +50,8 @@ public class CostBatcherProperties {
     private final Buffer buffer = new Buffer();
 
     private final Throttle throttle = new Throttle();
+
+    private final Shared shared = new Shared();
 
     /** Provisioned capacity in cost units per second; {@code null}: no limiter. */
     public Long getCapacity() {
@@ -139,6 +141,120 @@ public class CostBatcherProperties {
     /** Throttling options. */
     public Throttle getThrottle() {
         return this.throttle;
+    }
+
+    /** Shared capacity options. */
+    public Shared getShared() {
+        return this.shared;
+    }
+
+    /**
+     * Capacity shared by every instance of the application through leases in Redis (go-batcher's
+     * AzureSharedResource): each instance has its reserved capacity plus the partitions it holds. Set
+     * shared.capacity to use it (instead of capacity); needs the batcher-redis module and a RedisConnectionFactory
+     * bean (spring-boot-starter-data-redis).
+     */
+    public static class Shared {
+
+        /**
+         * Capacity all instances share, in cost units per second. Unset: not shared. Every instance sharing it sets
+         * the same shared.name, shared.capacity, shared.partition-size and shared.lease-time.
+         */
+        private Long capacity;
+
+        /**
+         * Name of the shared resource: instances with the same name share one capacity (part of every Redis key).
+         * Unset: the batcher name.
+         */
+        private String name;
+
+        /**
+         * Capacity one partition lease grants [factor]; at most 500 partitions. Unset: shared.capacity / 500, rounded
+         * up (at least 1).
+         */
+        private Long partitionSize;
+
+        /** Capacity this instance always has, without any lease [ReservedCapacity]. */
+        private long reservedCapacity = 0;
+
+        /** How long a partition lease lasts unless renewed; at least 3 times max-interval. */
+        private Duration leaseTime = Duration.ofSeconds(15);
+
+        /** Longest time between two requests for partitions [MaxInterval]. */
+        private Duration maxInterval = Duration.ofMillis(500);
+
+        /** This instance's id, stored in the leases it holds; unique per instance. Unset: a random id. */
+        private String instanceId;
+
+        /** Capacity all instances share; {@code null}: not shared. */
+        public Long getCapacity() {
+            return this.capacity;
+        }
+
+        /** Sets the capacity all instances share; {@code null}: not shared. */
+        public void setCapacity(Long capacity) {
+            this.capacity = capacity;
+        }
+
+        /** Name of the shared resource; {@code null}: the batcher name. */
+        public String getName() {
+            return this.name;
+        }
+
+        /** Sets the name of the shared resource. */
+        public void setName(String name) {
+            this.name = name;
+        }
+
+        /** Capacity one partition lease grants; {@code null}: capacity / 500. */
+        public Long getPartitionSize() {
+            return this.partitionSize;
+        }
+
+        /** Sets the capacity one partition lease grants. */
+        public void setPartitionSize(Long partitionSize) {
+            this.partitionSize = partitionSize;
+        }
+
+        /** Capacity this instance always has. */
+        public long getReservedCapacity() {
+            return this.reservedCapacity;
+        }
+
+        /** Sets the capacity this instance always has. */
+        public void setReservedCapacity(long reservedCapacity) {
+            this.reservedCapacity = reservedCapacity;
+        }
+
+        /** How long a partition lease lasts unless renewed. */
+        public Duration getLeaseTime() {
+            return this.leaseTime;
+        }
+
+        /** Sets how long a partition lease lasts unless renewed. */
+        public void setLeaseTime(Duration leaseTime) {
+            this.leaseTime = leaseTime;
+        }
+
+        /** Longest time between two requests for partitions. */
+        public Duration getMaxInterval() {
+            return this.maxInterval;
+        }
+
+        /** Sets the longest time between two requests for partitions. */
+        public void setMaxInterval(Duration maxInterval) {
+            this.maxInterval = maxInterval;
+        }
+
+        /** This instance's id; {@code null}: random. */
+        public String getInstanceId() {
+            return this.instanceId;
+        }
+
+        /** Sets this instance's id. */
+        public void setInstanceId(String instanceId) {
+            this.instanceId = instanceId;
+        }
     }
 
     /** Buffer options: how many operations a batcher holds and what an enqueue does when it is full. */

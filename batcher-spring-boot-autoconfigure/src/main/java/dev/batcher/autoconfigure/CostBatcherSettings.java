@@ -69,14 +69,37 @@ final class CostBatcherSettings {
                 && THROTTLE.stream().anyMatch(this.configured::isConfigured);
     }
 
+    /** Whether {@code shared.capacity} is set: the batcher's capacity is shared on Redis. */
+    boolean isShared() {
+        return this.properties.getShared().getCapacity() != null;
+    }
+
     /**
      * Passes the options the configuration set to a builder.
      *
      * @param builder the builder to configure
-     * @throws InvalidOptionException for a capacity below 1
+     * @param sharedCapacity makes the limiter of a shared capacity, or {@code null} when no Redis support is present
+     * @throws InvalidOptionException for a capacity below 1, or a provisioned and a shared capacity together
+     * @throws BatcherStartupException for a shared capacity without Redis support
      */
-    void applyTo(BatcherConfig.Builder builder) {
+    void applyTo(BatcherConfig.Builder builder, SharedCapacityFactory sharedCapacity) {
         CostBatcherProperties p = this.properties;
+        if (isShared()) {
+            if (p.getCapacity() != null) {
+                throw new InvalidOptionException("capacity", p.getCapacity(), "cannot be set with shared.capacity: "
+                        + "use capacity for a provisioned capacity of this instance, or shared.capacity (with "
+                        + "shared.reserved-capacity for what each instance always has), not both");
+            }
+            if (sharedCapacity == null) {
+                throw new BatcherStartupException("Batcher '" + this.name + "' has a shared capacity ("
+                        + BATCHERS_PREFIX + "." + this.name + ".shared.capacity=" + p.getShared().getCapacity()
+                        + "), which needs Redis, but the batcher-redis module or a RedisConnectionFactory bean is "
+                        + "missing.", "Add the dependencies dev.batcher:batcher-redis and "
+                        + "org.springframework.boot:spring-boot-starter-data-redis (and spring.data.redis.* "
+                        + "properties), or use capacity for a provisioned capacity instead.");
+            }
+            builder.capacityLimiter(sharedCapacity.create(this.name, p.getShared()));
+        }
         if (isConfigured("capacity") && p.getCapacity() != null) {
             if (p.getCapacity() < 1) {
                 throw new InvalidOptionException("capacity", p.getCapacity(), "must be at least 1 cost unit per "

@@ -40,7 +40,9 @@ class BatcherPropertyNamesTests {
         assertThat(BatcherPropertyNames.BATCHER_KEYS).contains("capacity", "flush-interval", "capacity-interval",
                 "audit-interval", "max-operation-time", "pause-time", "max-concurrent-batches", "emit-batch",
                 "buffer.max-items", "buffer.full-behavior", "buffer.block-timeout", "throttle.decrease-factor",
-                "throttle.recovery-step").hasSize(13);
+                "throttle.recovery-step", "shared.capacity", "shared.name", "shared.partition-size",
+                "shared.reserved-capacity", "shared.lease-time", "shared.max-interval", "shared.instance-id")
+                .hasSize(20);
     }
 
     private static String suggest(String name) {

@@ -57,7 +57,8 @@ class ConfigurationMetadataTests {
         for (String key : BatcherPropertyNames.BATCHER_KEYS) {
             Map<String, Object> property = property("batcher.batcher-defaults." + key);
             assertThat(property.get("description")).as(key).asString().isNotBlank();
-            if (!key.equals("capacity")) {
+            if (!Set.of("capacity", "shared.capacity", "shared.name", "shared.partition-size", "shared.instance-id")
+                    .contains(key)) {
                 assertThat(property).as(key).containsKey("defaultValue");
             }
         }
