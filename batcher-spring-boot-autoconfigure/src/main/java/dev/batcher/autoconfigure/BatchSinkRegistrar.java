@@ -3,31 +3,23 @@ package dev.batcher.autoconfigure;
 import dev.batcher.dispatch.Dispatcher;
 import dev.batcher.spring.BatchSink;
 import java.lang.reflect.Method;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import org.apache.commons.logging.Log;
-import org.apache.commons.logging.LogFactory;
 import org.springframework.aop.scope.ScopedProxyUtils;
 import org.springframework.aop.support.AopUtils;
 import org.springframework.beans.BeansException;
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.annotation.Qualifier;
-import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.beans.factory.support.BeanDefinitionRegistry;
 import org.springframework.beans.factory.support.AutowireCandidateQualifier;
 import org.springframework.beans.factory.support.BeanDefinitionRegistryPostProcessor;
 import org.springframework.beans.factory.support.RootBeanDefinition;
-import org.springframework.core.MethodIntrospector;
 import org.springframework.core.Ordered;
 import org.springframework.core.ResolvableType;
-import org.springframework.core.annotation.AnnotatedElementUtils;
-import org.springframework.core.annotation.AnnotationUtils;
-import org.springframework.util.ClassUtils;
 
 /**
  * Finds {@link BatchSink} methods and registers one {@code Dispatcher<T>} bean definition per sink, typed with a
@@ -45,12 +37,10 @@ import org.springframework.util.ClassUtils;
  */
 final class BatchSinkRegistrar implements BeanDefinitionRegistryPostProcessor, BeanPostProcessor, Ordered {
 
-    private static final Log logger = LogFactory.getLog(BatchSinkRegistrar.class);
-
     /** Prefix of the bean names of the dispatchers of {@code @BatchSink} methods. */
     static final String BEAN_NAME_PREFIX = Dispatcher.class.getName() + "#";
 
-    private final Set<Class<?>> nonAnnotatedClasses = Collections.newSetFromMap(new ConcurrentHashMap<>(64));
+    private final AnnotatedMethods<BatchSink> methods = new AnnotatedMethods<>(BatchSink.class);
 
     /** Sinks by dispatcher name. */
     private final Map<String, SinkMethod> sinks = new LinkedHashMap<>();
@@ -65,20 +55,8 @@ final class BatchSinkRegistrar implements BeanDefinitionRegistryPostProcessor, B
 
     @Override
     public void postProcessBeanDefinitionRegistry(BeanDefinitionRegistry registry) throws BeansException {
-        ConfigurableListableBeanFactory beanFactory = (registry instanceof ConfigurableListableBeanFactory factory)
-                ? factory : null;
-        for (String beanName : registry.getBeanDefinitionNames()) {
-            BeanDefinition definition = registry.getBeanDefinition(beanName);
-            if (definition.getRole() == BeanDefinition.ROLE_INFRASTRUCTURE || definition.isAbstract()
-                    || ScopedProxyUtils.isScopedTarget(beanName)) {
-                continue;
-            }
-            Class<?> type = typeOf(beanFactory, beanName, definition);
-            if (type == null) {
-                continue;
-            }
-            findSinks(type).forEach((method, annotation) -> add(SinkMethod.of(beanName, type, method, annotation)));
-        }
+        this.methods.scan(registry, (beanName, type, method, annotation) ->
+                add(SinkMethod.of(beanName, type, method, annotation)));
         for (SinkMethod sink : this.sinks.values()) {
             register(registry, sink);
         }
@@ -91,12 +69,12 @@ final class BatchSinkRegistrar implements BeanDefinitionRegistryPostProcessor, B
     @Override
     public Object postProcessAfterInitialization(Object bean, String beanName) throws BeansException {
         Class<?> targetClass = AopUtils.getTargetClass(bean);
-        if (this.nonAnnotatedClasses.contains(targetClass)) {
+        if (this.methods.isNonAnnotated(targetClass)) {
             return bean;
         }
         String name = ScopedProxyUtils.isScopedTarget(beanName) ? ScopedProxyUtils.getOriginalBeanName(beanName)
                 : beanName;
-        findSinks(targetClass).keySet().forEach(method -> {
+        this.methods.find(targetClass).keySet().forEach(method -> {
             if (!this.discovered.contains(key(name, method))) {
                 throw new BatcherStartupException("@BatchSink method '" + SinkMethod.describe(targetClass, method)
                         + "' on bean '" + beanName + "' was not found when the bean definitions were scanned, because "
@@ -105,35 +83,6 @@ final class BatchSinkRegistrar implements BeanDefinitionRegistryPostProcessor, B
             }
         });
         return bean;
-    }
-
-    private static Class<?> typeOf(ConfigurableListableBeanFactory beanFactory, String beanName,
-            BeanDefinition definition) {
-        try {
-            Class<?> type = (beanFactory != null) ? beanFactory.getType(beanName, false) : null;
-            if (type == null && definition.getBeanClassName() != null && definition.getFactoryMethodName() == null) {
-                type = ClassUtils.forName(definition.getBeanClassName(), ClassUtils.getDefaultClassLoader());
-            }
-            return (type != null) ? ClassUtils.getUserClass(type) : null;
-        }
-        catch (Throwable ex) {
-            logger.debug("Could not determine the type of bean '" + beanName + "' to look for @BatchSink methods", ex);
-            return null;
-        }
-    }
-
-    private Map<Method, BatchSink> findSinks(Class<?> type) {
-        if (this.nonAnnotatedClasses.contains(type)) {
-            return Map.of();
-        }
-        Map<Method, BatchSink> found = AnnotationUtils.isCandidateClass(type, BatchSink.class)
-                ? MethodIntrospector.selectMethods(type, (MethodIntrospector.MetadataLookup<BatchSink>) method ->
-                        AnnotatedElementUtils.findMergedAnnotation(method, BatchSink.class))
-                : Map.of();
-        if (found.isEmpty()) {
-            this.nonAnnotatedClasses.add(type);
-        }
-        return found;
     }
 
     private void add(SinkMethod sink) {

@@ -14,7 +14,8 @@ import org.springframework.core.env.Environment;
  * method, configured from {@code batcher.defaults.*}, {@code batcher.dispatchers.<name>.*} and
  * {@link dev.batcher.spring.DispatcherCustomizer} beans; a {@link dev.batcher.spring.BatcherDispatchers} bean that
  * builds the application's own dispatchers the same way; a {@link dev.batcher.spring.BatcherRegistry}; and a
- * lifecycle that drains every dispatcher on shutdown.
+ * lifecycle that starts every instance once the context has started and drains them on shutdown (cost batchers
+ * are wired by {@link CostBatcherAutoConfiguration} on the same registry and lifecycle).
  */
 @AutoConfiguration
 @EnableConfigurationProperties(BatcherProperties.class)
@@ -30,8 +31,9 @@ public class BatcherAutoConfiguration {
 
     @Bean
     DefaultBatcherRegistry batcherRegistry(ObjectProvider<DispatcherInstrumentation> instrumentation,
-            BatcherProperties properties) {
-        return new DefaultBatcherRegistry(instrumentation, properties.getDispatchers().keySet());
+            ObjectProvider<CostBatcherInstrumentation> batcherInstrumentation, BatcherProperties properties) {
+        return new DefaultBatcherRegistry(instrumentation, batcherInstrumentation,
+                properties.getDispatchers().keySet(), properties.getBatchers().keySet());
     }
 
     @Bean

@@ -1,7 +1,9 @@
 package dev.batcher.autoconfigure;
 
+import dev.batcher.cost.Batcher;
 import dev.batcher.dispatch.Dispatcher;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -11,7 +13,7 @@ import org.apache.commons.logging.LogFactory;
 import org.springframework.context.SmartLifecycle;
 
 /**
- * Starts the dispatchers before the web server takes traffic and drains them after it stopped.
+ * Starts the dispatchers and cost batchers before the web server takes traffic and drains them after it stopped.
  *
  * <p>Its {@linkplain #PHASE phase} is below the web server's lifecycles ({@code WebServerStartStopLifecycle} at
  * {@code DEFAULT_PHASE - 2048}, {@code WebServerGracefulShutdownLifecycle} at {@code DEFAULT_PHASE - 1024}), and
@@ -69,8 +71,8 @@ final class BatcherLifecycle implements SmartLifecycle {
         if (this.phaseTimeout.compareTo(needed) < 0 && !this.registry.names().isEmpty()) {
             logger.warn("spring.lifecycle.timeout-per-shutdown-phase=" + Formats.duration(this.phaseTimeout)
                     + " is shorter than batcher.shutdown.timeout=" + Formats.duration(this.timeout)
-                    + " plus the " + CLOSE_MARGIN.toSeconds() + "s that closing a dispatcher may take beyond it: on "
-                    + "shutdown Spring would stop waiting and close the dispatchers before they drained, dropping what "
+                    + " plus the " + CLOSE_MARGIN.toSeconds() + "s that closing an instance may take beyond it: on "
+                    + "shutdown Spring would stop waiting and close the instances before they drained, dropping what "
                     + "they hold. Set spring.lifecycle.timeout-per-shutdown-phase to at least "
                     + Formats.duration(needed) + ((this.phaseTimeout.compareTo(CLOSE_MARGIN) > 0)
                             ? ", or batcher.shutdown.timeout to at most "
@@ -96,9 +98,11 @@ final class BatcherLifecycle implements SmartLifecycle {
     @Override
     public void stop(Runnable callback) {
         this.running = false;
-        List<CompletableFuture<Void>> drains = this.registry.dispatchers().stream()
-                .map(dispatcher -> CompletableFuture.runAsync(() -> drain(dispatcher), DRAIN_THREADS))
-                .toList();
+        List<CompletableFuture<Void>> drains = new ArrayList<>();
+        this.registry.dispatchers().forEach(dispatcher ->
+                drains.add(CompletableFuture.runAsync(() -> drain(dispatcher), DRAIN_THREADS)));
+        this.registry.batchers().forEach(batcher ->
+                drains.add(CompletableFuture.runAsync(() -> drain(batcher), DRAIN_THREADS)));
         CompletableFuture.allOf(drains.toArray(CompletableFuture[]::new)).whenComplete((result, ex) -> callback.run());
     }
 
@@ -115,6 +119,21 @@ final class BatcherLifecycle implements SmartLifecycle {
         }
         finally {
             this.registry.closed(dispatcher.name());
+        }
+    }
+
+    private void drain(Batcher batcher) {
+        try {
+            if (!batcher.close(this.timeout)) {
+                logger.warn("Batcher '" + batcher.name() + "' did not drain within batcher.shutdown.timeout="
+                        + this.timeout + "; what was left is dropped with reason 'shutdown'");
+            }
+        }
+        catch (RuntimeException ex) {
+            logger.warn("Failed to drain batcher '" + batcher.name() + "'", ex);
+        }
+        finally {
+            this.registry.batcherClosed(batcher.name());
         }
     }
 

@@ -22,4 +22,9 @@ public class BatcherMetricsAutoConfiguration {
     DispatcherMeterBinder batcherMeterBinder(MeterRegistry meterRegistry) {
         return new DispatcherMeterBinder(meterRegistry);
     }
+
+    @Bean
+    CostBatcherMeterBinder costBatcherMeterBinder(MeterRegistry meterRegistry) {
+        return new CostBatcherMeterBinder(meterRegistry);
+    }
 }

@@ -7,8 +7,8 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.NestedConfigurationProperty;
 
 /**
- * Configuration properties under {@code batcher}: shared dispatcher defaults, named dispatchers, shutdown and health
- * thresholds. Unknown keys under {@code batcher} fail startup ({@code ignoreUnknownFields = false}), so that a
+ * Configuration properties under {@code batcher}: shared dispatcher defaults, named dispatchers, named cost batchers,
+ * shutdown and health thresholds. Unknown keys under {@code batcher} fail startup ({@code ignoreUnknownFields = false}), so that a
  * misspelled key is not silently ignored.
  */
 @ConfigurationProperties(prefix = "batcher", ignoreUnknownFields = false)
@@ -27,6 +27,19 @@ public class BatcherProperties {
      */
     private final Map<String, DispatcherProperties> dispatchers = new LinkedHashMap<>();
 
+    /**
+     * Options every cost batcher starts from; a batcher's own batcher.batchers.<name>.* keys override them.
+     */
+    @NestedConfigurationProperty
+    private final CostBatcherProperties batcherDefaults = new CostBatcherProperties();
+
+    /**
+     * Cost batchers (go-batcher) by name, each with the keys of batcher.batcher-defaults. Each name needs at least one bean method annotated with
+     * {@code @BatchWatcher("<name>")}, or a batcher the application builds with the CostBatchers bean; a batcher with
+     * watchers and no properties runs with batcher.batcher-defaults (by default no capacity, so not paced).
+     */
+    private final Map<String, CostBatcherProperties> batchers = new LinkedHashMap<>();
+
     private final Shutdown shutdown = new Shutdown();
 
     private final Health health = new Health();
@@ -39,6 +52,16 @@ public class BatcherProperties {
     /** Dispatchers by name. */
     public Map<String, DispatcherProperties> getDispatchers() {
         return this.dispatchers;
+    }
+
+    /** Options every cost batcher starts from. */
+    public CostBatcherProperties getBatcherDefaults() {
+        return this.batcherDefaults;
+    }
+
+    /** Cost batchers by name. */
+    public Map<String, CostBatcherProperties> getBatchers() {
+        return this.batchers;
     }
 
     /** Graceful shutdown options. */

@@ -25,6 +25,9 @@ final class BatcherPropertyNames {
     /** Keys of one dispatcher, relative to it, such as {@code buffer.max-items}. */
     static final List<String> DISPATCHER_KEYS = keys(DispatcherProperties.class, "");
 
+    /** Keys of one cost batcher, relative to it, such as {@code flush-interval}. */
+    static final List<String> BATCHER_KEYS = keys(CostBatcherProperties.class, "");
+
     private BatcherPropertyNames() {
     }
 
@@ -121,13 +124,19 @@ final class BatcherPropertyNames {
         return previous[b.length()];
     }
 
-    /** The valid keys, for the report: {@code batcher.defaults.<key>}, {@code batcher.dispatchers.<name>.<key>}. */
+    /**
+     * The valid keys, for the report: {@code batcher.defaults.<key>}, {@code batcher.dispatchers.<name>.<key>},
+     * {@code batcher.batchers.<name>.<key>}.
+     */
     static String describeValidKeys() {
         List<String> others = KEYS.stream()
-                .filter(key -> !key.startsWith("defaults.") && !key.startsWith("dispatchers."))
+                .filter(key -> !key.startsWith("defaults.") && !key.startsWith("dispatchers.")
+                        && !key.startsWith("batchers.") && !key.startsWith("batcher-defaults."))
                 .map(key -> PREFIX + "." + key)
                 .toList();
         return "batcher.defaults.<key> and batcher.dispatchers.<name>.<key>, where <key> is one of "
-                + String.join(", ", DISPATCHER_KEYS) + "; and " + String.join(", ", others);
+                + String.join(", ", DISPATCHER_KEYS) + "; batcher.batcher-defaults.<key> and "
+                + "batcher.batchers.<name>.<key>, where <key> is one of "
+                + String.join(", ", BATCHER_KEYS) + "; and " + String.join(", ", others);
     }
 }

@@ -1,14 +1,18 @@
 package dev.batcher.autoconfigure;
 
+import dev.batcher.cost.Batcher;
+import dev.batcher.cost.BatcherStats;
 import dev.batcher.dispatch.Dispatcher;
 import dev.batcher.dispatch.DispatcherStats;
 import dev.batcher.DropReason;
 import dev.batcher.spring.BatcherRegistry;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
 import org.springframework.boot.actuate.endpoint.Access;
 import org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
@@ -22,6 +26,11 @@ import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
  * {@code POST /actuator/batchers/{name}} with {@code {"action": "flush" | "pause" | "resume"}} acts on a known one
  * (over HTTP through {@link BatchersEndpointWebExtension}: 404 when unknown, 409 for a pause while it closes).
  *
+ * <p>Instances are dispatchers ({@code kind: dispatcher}) and cost batchers ({@code kind: batcher}); a batcher also
+ * shows its needed and granted capacity, pace, partitions of shared capacity held, watchers and recent events. A
+ * batcher's pause is go-batcher's: it holds processing for {@code pause-time} and resumes by itself; the engine has
+ * no early resume, so {@code resume} of a batcher is refused (409).
+ *
  * <p>Its default access is read-only, as pausing stops every send of an instance: the write operation needs
  * {@code management.endpoint.batchers.access=unrestricted} (and, over HTTP, should be secured).
  */
@@ -30,6 +39,10 @@ public class BatchersEndpoint {
 
     private final BatcherRegistry registry;
 
+    private final Function<String, BatcherObserver> observers;
+
+    private final Function<String, List<String>> watchers;
+
     /**
      * Creates the endpoint.
      *
@@ -37,6 +50,9 @@ public class BatchersEndpoint {
      */
     public BatchersEndpoint(BatcherRegistry registry) {
         this.registry = registry;
+        DefaultBatcherRegistry known = (registry instanceof DefaultBatcherRegistry starter) ? starter : null;
+        this.observers = (known != null) ? known::observer : name -> null;
+        this.watchers = (known != null) ? known::watcherNames : name -> List.of();
     }
 
     /**
@@ -46,7 +62,10 @@ public class BatchersEndpoint {
      */
     @ReadOperation
     public BatchersDescriptor batchers() {
-        return new BatchersDescriptor(this.registry.dispatchers().stream().map(BatchersEndpoint::describe).toList());
+        List<BatcherDescriptor> all = new ArrayList<>();
+        this.registry.dispatchers().forEach(dispatcher -> all.add(describe(dispatcher)));
+        this.registry.batchers().forEach(batcher -> all.add(describe(batcher)));
+        return new BatchersDescriptor(all);
     }
 
     /**
@@ -57,7 +76,9 @@ public class BatchersEndpoint {
      */
     @ReadOperation
     public BatcherDescriptor batcher(@Selector String name) {
-        return this.registry.find(name).map(BatchersEndpoint::describe).orElse(null);
+        return this.registry.find(name).map(BatchersEndpoint::describe)
+                .or(() -> this.registry.findBatcher(name).map(this::describe))
+                .orElse(null);
     }
 
     /**
@@ -74,7 +95,8 @@ public class BatchersEndpoint {
     public BatcherDescriptor control(@Selector String name, String action) {
         Dispatcher<?> dispatcher = this.registry.find(name).orElse(null);
         if (dispatcher == null) {
-            return null;
+            Batcher batcher = this.registry.findBatcher(name).orElse(null);
+            return (batcher != null) ? control(batcher, action) : null;
         }
         switch ((action != null) ? action.toLowerCase(Locale.ROOT) : "") {
             case "flush" -> dispatcher.flush();
@@ -84,6 +106,28 @@ public class BatchersEndpoint {
                     + "'; use flush, pause or resume", "Unknown action; use flush, pause or resume");
         }
         return describe(dispatcher);
+    }
+
+    private BatcherDescriptor control(Batcher batcher, String action) {
+        switch ((action != null) ? action.toLowerCase(Locale.ROOT) : "") {
+            case "flush" -> batcher.flush();
+            case "pause" -> {
+                if (batcher.isClosed()) {
+                    throw new IllegalStateException("Batcher '" + batcher.name() + "' is closed (the application is "
+                            + "shutting down); pause refused");
+                }
+                batcher.pause();
+            }
+            case "resume" -> throw new IllegalStateException(resumeRefused(batcher));
+            default -> throw new InvalidEndpointRequestException("Unknown action '" + action
+                    + "'; use flush, pause or resume", "Unknown action; use flush, pause or resume");
+        }
+        return describe(batcher);
+    }
+
+    static String resumeRefused(Batcher batcher) {
+        return "Batcher '" + batcher.name() + "' cannot be resumed early: a pause holds it for pause-time="
+                + Formats.duration(batcher.config().pauseTime()) + ", then it resumes by itself";
     }
 
     /** Pauses unless the dispatcher is closing: a paused dispatcher would not drain. */
@@ -112,7 +156,32 @@ public class BatchersEndpoint {
                 stats.bufferedBytes(), stats.inFlightBatches(), stats.inFlightItems(), stats.paused(), stats.closed(),
                 new TotalsDescriptor(stats.submitted(), stats.sent(), stats.dropped(), Map.copyOf(droppedByReason),
                         stats.retried(), stats.sentBatches(), stats.failedAttempts(), stats.consecutiveFailures()),
-                new LastBatchDescriptor(stats.lastBatchItems(), stats.lastSentAt()), null, null);
+                new LastBatchDescriptor(stats.lastBatchItems(), stats.lastSentAt()), null, null, null, null, null,
+                null);
+    }
+
+    BatcherDescriptor describe(Batcher batcher) {
+        BatcherStats stats = batcher.stats();
+        Map<String, Long> droppedByReason = new LinkedHashMap<>();
+        for (DropReason reason : DropReason.values()) {
+            long dropped = stats.dropped(reason);
+            if (dropped > 0) {
+                droppedByReason.put(reason.tagValue(), dropped);
+            }
+        }
+        BatcherObserver observer = this.observers.apply(batcher.name());
+        long consecutiveFailures = (observer != null) ? observer.consecutiveFailures() : 0;
+        List<EventDescriptor> events = (observer != null) ? observer.recentEvents().stream()
+                .map(event -> new EventDescriptor(event.name(), event.value(), event.message(), event.error(),
+                        event.at()))
+                .toList() : List.of();
+        return new BatcherDescriptor(batcher.name(), CostBatcherMeterBinder.KIND, stats.operationsInBuffer(), 0,
+                stats.inFlightBatches(), stats.inFlightOperations(), stats.paused(), stats.closed(),
+                new TotalsDescriptor(stats.enqueued(), stats.processed(), stats.dropped(), Map.copyOf(droppedByReason),
+                        stats.retried(), stats.processedBatches(), stats.failedAttempts(), consecutiveFailures),
+                new LastBatchDescriptor(stats.lastBatchSize(), stats.lastProcessedAt()), stats.neededCapacity(),
+                stats.grantedCapacity(), stats.pace(), (observer != null) ? observer.partitionsHeld() : 0,
+                this.watchers.apply(batcher.name()), events);
     }
 
     /**
@@ -127,8 +196,9 @@ public class BatchersEndpoint {
      * One instance.
      *
      * @param name the instance name
-     * @param kind {@code dispatcher}
-     * @param bufferedItems items waiting in the buffer, including batches waiting for a retry
+     * @param kind {@code dispatcher} or {@code batcher}
+     * @param bufferedItems items (a batcher's operations) waiting in the buffer, including batches waiting for a
+     *     retry
      * @param bufferedBytes bytes of those items (0 without an item sizer)
      * @param inFlightBatches batches being sent
      * @param inFlightItems items in those batches
@@ -136,16 +206,42 @@ public class BatchersEndpoint {
      * @param closed whether the instance stopped accepting items
      * @param totals counts since start
      * @param lastBatch the last batch sent successfully
-     * @param neededCapacity capacity the instance needs (batchers with shared capacity), {@code null} for dispatchers
-     * @param grantedCapacity capacity granted to it, {@code null} for dispatchers
+     * @param neededCapacity capacity a batcher needs: the cost of every operation enqueued and not yet done;
+     *     {@code null} for dispatchers
+     * @param grantedCapacity capacity granted to a batcher, in cost units per second (0 without a capacity);
+     *     {@code null} for dispatchers
+     * @param pace cost units per second a batcher's batches go at now (lowered after throttling); {@code null} for
+     *     dispatchers
+     * @param partitionsHeld partitions of shared capacity a batcher holds (0 without shared capacity); {@code null}
+     *     for dispatchers
+     * @param watchers a batcher's watcher names; {@code null} for dispatchers
+     * @param recentEvents a batcher's last events, oldest first (at most 20; {@code request} and {@code batch} are
+     *     left out); {@code null} for dispatchers
      */
     public record BatcherDescriptor(String name, String kind, long bufferedItems, long bufferedBytes,
             int inFlightBatches, long inFlightItems, boolean paused, boolean closed, TotalsDescriptor totals,
-            LastBatchDescriptor lastBatch, Long neededCapacity, Long grantedCapacity) {
+            LastBatchDescriptor lastBatch, Long neededCapacity, Long grantedCapacity, Double pace,
+            Integer partitionsHeld, List<String> watchers, List<EventDescriptor> recentEvents) {
     }
 
     /**
-     * Counts since start; {@code submitted = sent + dropped + bufferedItems + inFlightItems}.
+     * One recent event of a batcher, with go-batcher's names.
+     *
+     * @param name {@code pause}, {@code resume}, {@code throttle}, {@code audit-pass}, {@code audit-fail},
+     *     {@code audit-skip}, {@code flush-start}, {@code flush-done}, {@code shutdown}; from the capacity limiter
+     *     {@code capacity}, {@code allocated}, {@code released}, {@code failed}, {@code target}, {@code error}
+     * @param value the number it is about (pause time in ms, capacity, partition index, target...)
+     * @param message its detail, or {@code null}
+     * @param error the failure of an {@code error} event, or {@code null}
+     * @param at when it happened
+     */
+    public record EventDescriptor(String name, long value, String message, String error, Instant at) {
+    }
+
+    /**
+     * Counts since start; {@code submitted = sent + dropped + bufferedItems + inFlightItems}. For a batcher:
+     * submitted = operations enqueued, sent = processed, sentBatches = batches processed, consecutiveFailures =
+     * watcher batches failed in a row (throttling excepted).
      *
      * @param submitted items submitted
      * @param sent items sent successfully

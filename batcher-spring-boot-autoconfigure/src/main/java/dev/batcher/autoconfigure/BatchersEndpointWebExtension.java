@@ -11,7 +11,8 @@ import org.springframework.boot.actuate.endpoint.web.annotation.EndpointWebExten
 /**
  * The HTTP form of the {@link BatchersEndpoint}'s write operation, with status codes: {@code POST
  * /actuator/batchers/{name}} answers 404 for an unknown instance (as the GET does) instead of 204, and 409 with a
- * message for a pause of an instance that is closing.
+ * message for a pause of an instance that is closing, or a resume of a cost batcher (it resumes by itself after
+ * its pause time).
  */
 @EndpointWebExtension(endpoint = BatchersEndpoint.class)
 public class BatchersEndpointWebExtension {
@@ -44,7 +45,7 @@ public class BatchersEndpointWebExtension {
      */
     @WriteOperation
     public WebEndpointResponse<Object> control(@Selector String name, String action) {
-        if (this.registry.find(name).isEmpty()) {
+        if (this.registry.find(name).isEmpty() && this.registry.findBatcher(name).isEmpty()) {
             return new WebEndpointResponse<>(WebEndpointResponse.STATUS_NOT_FOUND);
         }
         try {

@@ -1,7 +1,10 @@
 package dev.batcher.autoconfigure;
 
+import dev.batcher.cost.Batcher;
 import dev.batcher.dispatch.Dispatcher;
 import dev.batcher.spring.BatcherRegistry;
+import dev.batcher.spring.WatcherHandle;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -12,6 +15,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Collectors;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.springframework.beans.factory.BeanFactory;
@@ -26,13 +30,17 @@ import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
  * {@link dev.batcher.spring.BatcherDispatchers}) register themselves on creation; {@code Dispatcher} beans the
  * application created with {@code Dispatcher.create} are added once all singletons exist.
  *
+ * <p>Cost batchers are registered the same way: those of {@code @BatchWatcher} methods and
+ * {@link dev.batcher.spring.CostBatchers} on creation, {@code Batcher} beans of the application once all singletons
+ * exist. Names are unique across both kinds, so that the endpoint and health can address an instance by name.
+ *
  * <p>Once all singletons exist it also checks the configuration against what exists: a
- * {@code batcher.dispatchers.<name>} without a dispatcher of that name, or one whose dispatcher was created with
- * {@code Dispatcher.create} (so its properties could not be applied), fails startup.
+ * {@code batcher.dispatchers.<name>} or {@code batcher.batchers.<name>} without an instance of that name, or one whose
+ * instance was created by the application (so its properties could not be applied), fails startup.
  *
  * <p>Dispatchers created during startup are paused until {@link #start()} (called by {@link BatcherLifecycle}
  * before the web server starts), so that no sink is called before every singleton exists; items submitted meanwhile
- * are buffered. On destruction, a dispatcher that was not drained (failed startup, or a lifecycle timeout) is closed
+ * are buffered. Batchers are created unstarted and started then. On destruction, a dispatcher that was not drained (failed startup, or a lifecycle timeout) is closed
  * at once, its items dropped with reason {@code shutdown}.
  */
 final class DefaultBatcherRegistry implements BatcherRegistry, SmartInitializingSingleton, BeanFactoryAware,
@@ -42,9 +50,15 @@ final class DefaultBatcherRegistry implements BatcherRegistry, SmartInitializing
 
     private final ObjectProvider<DispatcherInstrumentation> instrumentation;
 
+    private final ObjectProvider<CostBatcherInstrumentation> batcherInstrumentation;
+
     private final Set<String> configuredNames;
 
+    private final Set<String> configuredBatchers;
+
     private final Map<String, Entry> entries = new LinkedHashMap<>();
+
+    private final Map<String, BatcherEntry> batchers = new LinkedHashMap<>();
 
     private ConfigurableListableBeanFactory beanFactory;
 
@@ -53,12 +67,18 @@ final class DefaultBatcherRegistry implements BatcherRegistry, SmartInitializing
     /**
      * Creates the registry.
      *
-     * @param instrumentation the meters, when a meter registry exists
+     * @param instrumentation the meters of dispatchers, when a meter registry exists
+     * @param batcherInstrumentation the meters of batchers, when a meter registry exists
      * @param configuredNames the names under {@code batcher.dispatchers}
+     * @param configuredBatchers the names under {@code batcher.batchers}
      */
-    DefaultBatcherRegistry(ObjectProvider<DispatcherInstrumentation> instrumentation, Set<String> configuredNames) {
+    DefaultBatcherRegistry(ObjectProvider<DispatcherInstrumentation> instrumentation,
+            ObjectProvider<CostBatcherInstrumentation> batcherInstrumentation, Set<String> configuredNames,
+            Set<String> configuredBatchers) {
         this.instrumentation = instrumentation;
+        this.batcherInstrumentation = batcherInstrumentation;
         this.configuredNames = configuredNames;
+        this.configuredBatchers = configuredBatchers;
     }
 
     @Override
@@ -81,6 +101,13 @@ final class DefaultBatcherRegistry implements BatcherRegistry, SmartInitializing
         if (existing != null) {
             throw new BatcherStartupException("Two dispatchers are named '" + name + "': the one of "
                     + existing.source + " and the one of " + source + ".", "Give each a distinct name.");
+        }
+        BatcherEntry batcher = this.batchers.get(name);
+        if (batcher != null) {
+            throw new BatcherStartupException("Two instances are named '" + name + "': the batcher of "
+                    + batcher.source + " and the one of " + source + ". The batchers endpoint and health address "
+                    + "instances by name, so names are unique across dispatchers and batchers.",
+                    "Give each a distinct name.");
         }
     }
 
@@ -120,7 +147,15 @@ final class DefaultBatcherRegistry implements BatcherRegistry, SmartInitializing
                 }
             }
         }
+        if (this.beanFactory != null) {
+            for (String beanName : this.beanFactory.getBeanNamesForType(Batcher.class, false, false)) {
+                if (this.beanFactory.containsSingleton(beanName)) {
+                    addApplicationBatcher(beanName, this.beanFactory.getBean(beanName, Batcher.class));
+                }
+            }
+        }
         checkConfiguredDispatchersExist();
+        checkConfiguredBatchersExist();
     }
 
     private synchronized void addApplicationDispatcher(String beanName, Dispatcher<?> dispatcher) {
@@ -143,12 +178,110 @@ final class DefaultBatcherRegistry implements BatcherRegistry, SmartInitializing
                 + "apply to it)");
     }
 
+    /**
+     * Registers a batcher built by the starter and binds its meters; it is started with {@link #start()}.
+     *
+     * @param batcher the batcher, not started
+     * @param observer its observer, already listening
+     * @param invokers the invokers of its {@code @BatchWatcher} methods
+     * @param drops its drop summaries
+     * @param source what built it, for messages
+     */
+    synchronized void registerBatcher(Batcher batcher, BatcherObserver observer, List<WatcherInvoker<?>> invokers,
+            DropSummaryLogger<?> drops, String source) {
+        checkNameIsFree(batcher.name(), source);
+        addBatcher(new BatcherEntry(batcher, observer, new LinkedHashMap<>(), List.copyOf(invokers), drops, source,
+                new AtomicBoolean()));
+        if (this.started && !batcher.isStarted() && !batcher.isClosed()) {
+            batcher.start();
+        }
+    }
+
+    private void addBatcher(BatcherEntry entry) {
+        this.batchers.put(entry.batcher.name(), entry);
+        CostBatcherInstrumentation instrumentation = this.batcherInstrumentation.getIfAvailable();
+        if (instrumentation != null) {
+            instrumentation.bind(entry.batcher, entry.observer);
+        }
+    }
+
+    /**
+     * Registers the handle of a watcher of a registered batcher.
+     *
+     * @param handle the handle
+     * @param source what declared the watcher, for messages
+     */
+    synchronized void registerWatcher(WatcherHandle<?> handle, String source) {
+        BatcherEntry entry = this.batchers.get(handle.batcher().name());
+        if (entry == null) {
+            throw new IllegalArgumentException("Batcher '" + handle.batcher().name() + "' of watcher '" + handle.name()
+                    + "' is not registered; build it with the CostBatchers bean first");
+        }
+        WatcherHandle<?> existing = entry.watchers.putIfAbsent(handle.name(), handle);
+        if (existing != null && existing != handle) {
+            throw new BatcherStartupException("Two watchers of batcher '" + handle.batcher().name() + "' are named '"
+                    + handle.name() + "'; the second is " + source + ".", "Give each watcher of a batcher a distinct "
+                    + "name, such as @BatchWatcher(batcher = \"" + handle.batcher().name() + "\", name = \""
+                    + handle.name() + "-2\").");
+        }
+    }
+
+    /** The observer of a registered batcher, or {@code null}. */
+    synchronized BatcherObserver observer(String name) {
+        BatcherEntry entry = this.batchers.get(name);
+        return (entry != null) ? entry.observer : null;
+    }
+
+    /** The watcher names of a registered batcher, in registration order. */
+    synchronized List<String> watcherNames(String name) {
+        BatcherEntry entry = this.batchers.get(name);
+        return (entry != null) ? List.copyOf(entry.watchers.keySet()) : List.of();
+    }
+
+    private synchronized void addApplicationBatcher(String beanName, Batcher batcher) {
+        BatcherEntry existing = this.batchers.get(batcher.name());
+        if (existing != null && existing.batcher == batcher) {
+            return;
+        }
+        String source = "Batcher bean '" + beanName + "'";
+        if (this.configuredBatchers.contains(batcher.name())) {
+            throw new BatcherStartupException(source + " (batcher '" + batcher.name() + "') was created with "
+                    + "Batcher.create, so the properties batcher.batchers." + batcher.name()
+                    + ".* cannot be applied to it.", "Build it with the CostBatchers bean, which applies them: "
+                    + "'@Bean Batcher " + beanName + "(CostBatchers batchers) { return batchers.build(\""
+                    + batcher.name() + "\"); }', or remove the properties.");
+        }
+        checkNameIsFree(batcher.name(), source);
+        BatcherObserver observer = new BatcherObserver(Clock.systemUTC());
+        batcher.addListener(observer);
+        addBatcher(new BatcherEntry(batcher, observer, new LinkedHashMap<>(), List.of(), null, source,
+                new AtomicBoolean()));
+        CostBatcherLogging.created(batcher, source + ", created by the application (batcher.* properties do not "
+                + "apply to it)");
+    }
+
+    private synchronized void checkConfiguredBatchersExist() {
+        for (String name : this.configuredBatchers) {
+            if (this.batchers.containsKey(name)) {
+                continue;
+            }
+            String closest = closest(name, this.batchers.keySet());
+            throw new BatcherStartupException("Batcher '" + name + "' is configured (batcher.batchers." + name
+                    + ".*) but no bean has a @BatchWatcher(\"" + name + "\") method to process its operations, and "
+                    + "the application built no batcher of that name." + ((closest != null)
+                            ? " Did you mean '" + closest + "'? (batcher.batchers." + closest + ")" : ""),
+                    "Add a watcher, such as '@BatchWatcher(\"" + name + "\") void process(List<YourPayload> "
+                            + "payloads)' on a bean (a @Bean method must declare the class holding it as its return "
+                            + "type), build the batcher with the CostBatchers bean, or remove the properties.");
+        }
+    }
+
     private synchronized void checkConfiguredDispatchersExist() {
         for (String name : this.configuredNames) {
             if (this.entries.containsKey(name)) {
                 continue;
             }
-            String closest = closest(name);
+            String closest = closest(name, this.entries.keySet());
             throw new BatcherStartupException("Dispatcher '" + name + "' is configured (batcher.dispatchers." + name
                     + ".*) but no bean has a @BatchSink(\"" + name + "\") method to send its batches, and the "
                     + "application built no dispatcher of that name." + ((closest != null)
@@ -159,10 +292,10 @@ final class DefaultBatcherRegistry implements BatcherRegistry, SmartInitializing
         }
     }
 
-    private String closest(String name) {
+    private static String closest(String name, Set<String> names) {
         String best = null;
         int bestDistance = Integer.MAX_VALUE;
-        for (String known : this.entries.keySet()) {
+        for (String known : names) {
             int distance = BatcherPropertyNames.distance(name, known);
             if (distance < bestDistance) {
                 best = known;
@@ -172,7 +305,7 @@ final class DefaultBatcherRegistry implements BatcherRegistry, SmartInitializing
         return (best != null && bestDistance <= Math.max(2, name.length() / 3)) ? best : null;
     }
 
-    /** Binds every sink and resumes the dispatchers paused during startup. */
+    /** Binds every sink and watcher, resumes the dispatchers paused during startup and starts the batchers. */
     synchronized void start() {
         this.started = true;
         for (Entry entry : this.entries.values()) {
@@ -182,6 +315,33 @@ final class DefaultBatcherRegistry implements BatcherRegistry, SmartInitializing
             if (entry.pausedUntilStart && !entry.dispatcher.isClosed()) {
                 entry.dispatcher.resume();
             }
+        }
+        for (BatcherEntry entry : this.batchers.values()) {
+            entry.invokers.forEach(WatcherInvoker::bind);
+            if (!entry.batcher.isStarted() && !entry.batcher.isClosed()) {
+                entry.batcher.start();
+            }
+        }
+    }
+
+    /**
+     * Called when a batcher closed: its meters go, the drops not summed up yet are logged, and what it processed and
+     * dropped is logged. Safe to call more than once.
+     */
+    void batcherClosed(String name) {
+        CostBatcherInstrumentation instrumentation = this.batcherInstrumentation.getIfAvailable();
+        if (instrumentation != null) {
+            instrumentation.unbind(name);
+        }
+        BatcherEntry entry;
+        synchronized (this) {
+            entry = this.batchers.get(name);
+        }
+        if (entry != null && entry.closeLogged.compareAndSet(false, true)) {
+            if (entry.drops != null) {
+                entry.drops.flush();
+            }
+            CostBatcherLogging.drained(entry.batcher.stats());
         }
     }
 
@@ -208,7 +368,39 @@ final class DefaultBatcherRegistry implements BatcherRegistry, SmartInitializing
 
     @Override
     public synchronized Set<String> names() {
-        return new LinkedHashSet<>(this.entries.keySet());
+        Set<String> names = new LinkedHashSet<>(this.entries.keySet());
+        names.addAll(this.batchers.keySet());
+        return names;
+    }
+
+    @Override
+    public synchronized Collection<Batcher> batchers() {
+        List<Batcher> batchers = new ArrayList<>(this.batchers.size());
+        this.batchers.values().forEach(entry -> batchers.add(entry.batcher));
+        return batchers;
+    }
+
+    @Override
+    public synchronized Optional<Batcher> findBatcher(String name) {
+        BatcherEntry entry = this.batchers.get(name);
+        return Optional.ofNullable((entry != null) ? entry.batcher : null);
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public synchronized <P> WatcherHandle<P> watcher(String batcher, String watcher) {
+        BatcherEntry entry = this.batchers.get(batcher);
+        if (entry == null) {
+            throw new IllegalArgumentException("No batcher named '" + batcher + "'; known batchers: "
+                    + this.batchers.keySet());
+        }
+        WatcherHandle<?> handle = entry.watchers.get(watcher);
+        if (handle == null) {
+            throw new IllegalArgumentException("Batcher '" + batcher + "' has no watcher named '" + watcher
+                    + "'; its watchers: " + entry.watchers.keySet().stream().collect(Collectors.joining(", ", "[",
+                            "]")));
+        }
+        return (WatcherHandle<P>) handle;
     }
 
     @Override
@@ -245,6 +437,22 @@ final class DefaultBatcherRegistry implements BatcherRegistry, SmartInitializing
             }
             closed(dispatcher.name());
         }
+        for (Batcher batcher : batchers()) {
+            if (!batcher.isClosed()) {
+                logger.debug("Closing batcher '" + batcher.name() + "' that was not drained on shutdown");
+                try {
+                    batcher.close(Duration.ZERO);
+                }
+                catch (RuntimeException ex) {
+                    logger.warn("Failed to close batcher '" + batcher.name() + "'", ex);
+                }
+            }
+            batcherClosed(batcher.name());
+        }
+    }
+
+    private record BatcherEntry(Batcher batcher, BatcherObserver observer, Map<String, WatcherHandle<?>> watchers,
+            List<WatcherInvoker<?>> invokers, DropSummaryLogger<?> drops, String source, AtomicBoolean closeLogged) {
     }
 
     private record Entry(Dispatcher<?> dispatcher, SinkInvoker<?> sender, DropSummaryLogger<?> drops, String source,

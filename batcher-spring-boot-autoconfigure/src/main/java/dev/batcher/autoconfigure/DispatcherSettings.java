@@ -1,13 +1,7 @@
 package dev.batcher.autoconfigure;
 
 import dev.batcher.dispatch.DispatcherConfig;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import org.springframework.boot.context.properties.bind.AbstractBindHandler;
-import org.springframework.boot.context.properties.bind.BindContext;
-import org.springframework.boot.context.properties.bind.Bindable;
-import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.ConfigurationProperty;
 import org.springframework.boot.context.properties.source.ConfigurationPropertyName;
 import org.springframework.core.env.Environment;
@@ -17,9 +11,9 @@ import org.springframework.util.unit.DataSize;
  * The options of one dispatcher as configured: {@code batcher.defaults.*} overlaid with
  * {@code batcher.dispatchers.<name>.*}, plus which keys the configuration set and where.
  *
- * <p>Only the keys the configuration set are passed to the engine's builder, so that what nobody set keeps the
- * engine's default (for example {@code max-concurrent-sends} 1 under {@code ordering: fifo}, 4 otherwise), and an
- * error can name the key, the value and the file that set it, or say that the value is the default.
+ * <p>Only the keys the configuration set are passed to the engine's builder ({@link ConfiguredOptions}), so that what
+ * nobody set keeps the engine's default (for example {@code max-concurrent-sends} 1 under {@code ordering: fifo}, 4
+ * otherwise).
  */
 final class DispatcherSettings {
 
@@ -38,11 +32,10 @@ final class DispatcherSettings {
 
     private final DispatcherProperties properties;
 
-    /** Keys relative to the instance ({@code buffer.max-items}) and the property that set each; the instance's wins. */
-    private final Map<String, ConfigurationProperty> configured;
+    /** Which keys the configuration set, in the instance or in {@code batcher.defaults}; the instance's wins. */
+    private final ConfiguredOptions configured;
 
-    private DispatcherSettings(String name, DispatcherProperties properties,
-            Map<String, ConfigurationProperty> configured) {
+    private DispatcherSettings(String name, DispatcherProperties properties, ConfiguredOptions configured) {
         this.name = name;
         this.properties = properties;
         this.configured = configured;
@@ -56,39 +49,11 @@ final class DispatcherSettings {
      * @return the settings
      */
     static DispatcherSettings bind(Environment environment, String name) {
-        Binder binder = Binder.get(environment);
         DispatcherProperties properties = new DispatcherProperties();
-        Map<String, ConfigurationProperty> configured = new HashMap<>();
-        bindOnto(binder, ConfigurationPropertyName.of(DEFAULTS_PREFIX), properties, configured);
-        bindOnto(binder, instancePrefix(name), properties, configured);
+        ConfiguredOptions configured = ConfiguredOptions.bind(environment, properties,
+                ConfigurationPropertyName.of(DEFAULTS_PREFIX), ConfiguredOptions.instancePrefix(DISPATCHERS_PREFIX,
+                        name));
         return new DispatcherSettings(name, properties, configured);
-    }
-
-    private static ConfigurationPropertyName instancePrefix(String name) {
-        return ConfigurationPropertyName.of(DISPATCHERS_PREFIX).append(ConfigurationPropertyName.adapt(name, '.'));
-    }
-
-    private static void bindOnto(Binder binder, ConfigurationPropertyName prefix, DispatcherProperties properties,
-            Map<String, ConfigurationProperty> configured) {
-        binder.bind(prefix, Bindable.ofInstance(properties), new AbstractBindHandler() {
-            @Override
-            public Object onSuccess(ConfigurationPropertyName name, Bindable<?> target, BindContext context,
-                    Object result) {
-                ConfigurationProperty property = context.getConfigurationProperty();
-                if (property != null && prefix.isAncestorOf(name)) {
-                    configured.put(relative(prefix, name), property);
-                }
-                return super.onSuccess(name, target, context, result);
-            }
-        });
-    }
-
-    private static String relative(ConfigurationPropertyName prefix, ConfigurationPropertyName name) {
-        StringBuilder key = new StringBuilder();
-        for (int i = prefix.getNumberOfElements(); i < name.getNumberOfElements(); i++) {
-            key.append(key.isEmpty() ? "" : ".").append(name.getElement(i, ConfigurationPropertyName.Form.DASHED));
-        }
-        return key.toString();
     }
 
     /** The dispatcher name. */
@@ -108,12 +73,12 @@ final class DispatcherSettings {
      * @return the property, or {@code null} when the configuration does not set the option
      */
     ConfigurationProperty configured(String option) {
-        return this.configured.get(option);
+        return this.configured.configured(option);
     }
 
     /** Whether the configuration sets an option, in the instance or in {@code batcher.defaults}. */
     boolean isConfigured(String option) {
-        return this.configured.containsKey(option);
+        return this.configured.isConfigured(option);
     }
 
     /**

@@ -11,10 +11,10 @@ import java.util.function.LongSupplier;
 import java.util.stream.Collectors;
 
 /**
- * Logs drops as rate-limited WARN summaries (luci's {@code DropFnSummarized}), then calls the application's drop
- * handler, if any. The first drop is logged at once; the drops of the next {@link #INTERVAL} are added up and
- * logged, by reason, with the first drop after it, or when the dispatcher drains. So a storm of drops costs one line
- * per interval per dispatcher.
+ * Logs drops of a dispatcher or batcher as rate-limited WARN summaries (luci's {@code DropFnSummarized}), then calls the
+ * application's drop handler, if any. The first drop is logged at once; the drops of the next {@link #INTERVAL} are added up and
+ * logged, by reason, with the first drop after it, or when the instance drains. So a storm of drops costs one line
+ * per interval per instance.
  *
  * @param <T> the item type
  */
@@ -24,6 +24,10 @@ final class DropSummaryLogger<T> implements DropHandler<T> {
     static final Duration INTERVAL = Duration.ofSeconds(10);
 
     private final String name;
+
+    private final String kind;
+
+    private final String unit;
 
     private final DropHandler<T> delegate;
 
@@ -48,6 +52,23 @@ final class DropSummaryLogger<T> implements DropHandler<T> {
      * @param nanoTime the clock
      */
     DropSummaryLogger(String name, DropHandler<T> delegate, Consumer<String> warn, LongSupplier nanoTime) {
+        this("Dispatcher", "item", name, delegate, warn, nanoTime);
+    }
+
+    /**
+     * Creates the handler for another kind of instance.
+     *
+     * @param kind the instance kind, for the summary ({@code Dispatcher}, {@code Batcher})
+     * @param unit what it drops, singular ({@code item}, {@code operation})
+     * @param name the instance name
+     * @param delegate the application's drop handler, or {@code null}
+     * @param warn where summaries go
+     * @param nanoTime the clock
+     */
+    DropSummaryLogger(String kind, String unit, String name, DropHandler<T> delegate, Consumer<String> warn,
+            LongSupplier nanoTime) {
+        this.kind = kind;
+        this.unit = unit;
         this.name = name;
         this.delegate = delegate;
         this.warn = warn;
@@ -91,7 +112,8 @@ final class DropSummaryLogger<T> implements DropHandler<T> {
                 .collect(Collectors.joining(", "));
         String cause = (this.lastCause != null) ? "; last failure: " + this.lastCause : "";
         String since = this.loggedOnce ? " since the last summary" : "";
-        String summary = "Dispatcher '" + this.name + "' dropped " + total + ((total == 1) ? " item" : " items") + since
+        String summary = this.kind + " '" + this.name + "' dropped " + total + " " + this.unit
+                + ((total == 1) ? "" : "s") + since
                 + " (" + byReason + ")" + cause + "; further drops are summed up for " + INTERVAL.toSeconds() + "s";
         this.pending.clear();
         this.lastCause = null;

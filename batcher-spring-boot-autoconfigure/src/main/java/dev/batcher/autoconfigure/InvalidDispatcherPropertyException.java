@@ -93,17 +93,13 @@ public class InvalidDispatcherPropertyException extends BatcherStartupException 
         }
         String qualifier = switch (source) {
             case CONFIGURATION -> "";
-            case DEFAULT -> " (the default)";
-            case CODE -> " (set in code)";
+            case DEFAULT -> PropertyReport.DEFAULT;
+            case CODE -> PropertyReport.CODE;
         };
-        String description = "Invalid option of dispatcher '" + name + "':" + System.lineSeparator()
-                + System.lineSeparator()
-                + "    Property: " + property + System.lineSeparator()
-                + "    Value: \"" + value + "\"" + qualifier + System.lineSeparator()
-                + ((origin != null) ? "    Origin: " + origin + System.lineSeparator() : "")
-                + "    Reason: " + readable(ex.getProblem());
+        String description = PropertyReport.describe("dispatcher", name, property, value, qualifier, origin,
+                ex.getProblem());
         String action = action(name, itemType, option, ex, property, source);
-        String message = property + "=" + value + qualifier + ": " + readable(ex.getProblem()) + ". " + action;
+        String message = PropertyReport.message(property, value, qualifier, ex.getProblem(), action);
         return new InvalidDispatcherPropertyException(message, description, action, ex, name, property, value);
     }
 

@@ -500,7 +500,7 @@ class BatcherAutoConfigurationTests {
         this.contextRunner.withUserConfiguration(OrderSinkConfiguration.class)
                 .withPropertyValues("spring.lifecycle.timeout-per-shutdown-phase=20s", "batcher.shutdown.timeout=30s")
                 .run(context -> assertThat(output).contains("spring.lifecycle.timeout-per-shutdown-phase=20s is "
-                        + "shorter than batcher.shutdown.timeout=30s plus the 5s that closing a dispatcher may take "
+                        + "shorter than batcher.shutdown.timeout=30s plus the 5s that closing an instance may take "
                         + "beyond it", "Set spring.lifecycle.timeout-per-shutdown-phase to at least 35s, or "
                         + "batcher.shutdown.timeout to at most 15s."));
     }

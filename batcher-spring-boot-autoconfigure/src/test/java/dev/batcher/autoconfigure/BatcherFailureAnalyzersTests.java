@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatException;
 
 import dev.batcher.spring.BatchSink;
+import dev.batcher.spring.BatchWatcher;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -102,6 +103,25 @@ class BatcherFailureAnalyzersTests {
                 "Write a duration as a whole number and a unit, without a space: 50ms");
     }
 
+    @Test
+    void configuredBatcherWithoutWatcherIsReported(CapturedOutput output) {
+        failToStart(CosmosApplication.class, "batcher-without-watcher.yml");
+        assertReport(output, "Batcher 'cosmso' is configured (batcher.batchers.cosmso.*) but no bean has a "
+                + "@BatchWatcher(\"cosmso\") method", "Did you mean 'cosmos'?",
+                "Add a watcher, such as '@BatchWatcher(\"cosmso\") void process(List<YourPayload> payloads)'");
+    }
+
+    @Test
+    void invalidBatcherValueIsReportedWithPropertyValueOriginAndFix(CapturedOutput output) {
+        failToStart(CosmosApplication.class, "batcher-zero-flush-interval.yml");
+        assertReport(output, "Invalid option of batcher 'cosmos':",
+                "Property: batcher.batchers.cosmos.flush-interval", "Value: \"0ms\"",
+                "Origin: class path resource [bad-configs/batcher-zero-flush-interval.yml] - 4:23",
+                "Reason: must be positive, such as 100ms",
+                "Update batcher.batchers.cosmos.flush-interval in your configuration, or remove it to use the "
+                        + "default.");
+    }
+
     private static void failToStart(Class<?> application, String config) {
         assertThatException().isThrownBy(() -> new SpringApplicationBuilder(application)
                 .web(WebApplicationType.NONE)
@@ -146,6 +166,23 @@ class BatcherFailureAnalyzersTests {
         @Bean
         Words words() {
             return new Words();
+        }
+    }
+
+    static class CosmosWatcher {
+
+        @BatchWatcher("cosmos")
+        void upserts(List<Word> words) {
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @ImportAutoConfiguration({ BatcherAutoConfiguration.class, CostBatcherAutoConfiguration.class })
+    static class CosmosApplication {
+
+        @Bean
+        CosmosWatcher cosmosWatcher() {
+            return new CosmosWatcher();
         }
     }
 

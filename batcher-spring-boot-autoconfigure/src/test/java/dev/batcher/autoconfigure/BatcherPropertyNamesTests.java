@@ -20,6 +20,8 @@ class BatcherPropertyNamesTests {
                 .isEqualTo("batcher.dispatchers.words.retry.max-attempts");
         assertThat(suggest("batcher.default.send-timeout")).isEqualTo("batcher.defaults.send-timeout");
         assertThat(suggest("batcher.shutdown.timout")).isEqualTo("batcher.shutdown.timeout");
+        assertThat(suggest("batcher.batchers.cosmos.flush-intervall")).isEqualTo("batcher.batchers.cosmos.flush-interval");
+        assertThat(suggest("batcher.batchers.cosmos.buffer.max-item")).isEqualTo("batcher.batchers.cosmos.buffer.max-items");
     }
 
     @Test
@@ -33,7 +35,14 @@ class BatcherPropertyNamesTests {
         assertThat(BatcherPropertyNames.DISPATCHER_KEYS).contains("max-batch-items", "buffer.full-behavior",
                 "rate-limit.burst", "retry.max-backoff", "send-timeout").hasSize(17);
         assertThat(BatcherPropertyNames.KEYS).contains("defaults.max-batch-items", "dispatchers.*.max-batch-items",
-                "shutdown.timeout", "health.max-full-duration");
+                "shutdown.timeout", "health.max-full-duration", "batchers.*.capacity", "batchers.*.flush-interval",
+                "batcher-defaults.throttle.recovery-step");
+        assertThat(BatcherPropertyNames.BATCHER_KEYS).contains("capacity", "flush-interval", "capacity-interval",
+                "audit-interval", "max-operation-time", "pause-time", "max-concurrent-batches", "emit-batch",
+                "buffer.max-items", "buffer.full-behavior", "buffer.block-timeout", "throttle.decrease-factor",
+                "throttle.recovery-step", "shared.capacity", "shared.name", "shared.partition-size",
+                "shared.reserved-capacity", "shared.lease-time", "shared.max-interval", "shared.instance-id")
+                .hasSize(20);
     }
 
     private static String suggest(String name) {

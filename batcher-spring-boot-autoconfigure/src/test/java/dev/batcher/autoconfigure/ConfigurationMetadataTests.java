@@ -53,6 +53,24 @@ class ConfigurationMetadataTests {
     }
 
     @Test
+    void everyKeyOfABatcherIsDescribedUnderBatcherDefaults() {
+        for (String key : BatcherPropertyNames.BATCHER_KEYS) {
+            Map<String, Object> property = property("batcher.batcher-defaults." + key);
+            assertThat(property.get("description")).as(key).asString().isNotBlank();
+            if (!Set.of("capacity", "shared.capacity", "shared.name", "shared.partition-size", "shared.instance-id")
+                    .contains(key)) {
+                assertThat(property).as(key).containsKey("defaultValue");
+            }
+        }
+        assertThat(property("batcher.batcher-defaults.flush-interval")).containsEntry("defaultValue", "100ms");
+        assertThat(property("batcher.batcher-defaults.audit-interval")).containsEntry("defaultValue", "10s");
+        assertThat(property("batcher.batcher-defaults.max-operation-time")).containsEntry("defaultValue", "1m");
+        assertThat(property("batcher.batcher-defaults.buffer.max-items")).containsEntry("defaultValue", 10000);
+        assertThat(property("batcher.batcher-defaults.capacity").get("description")).asString()
+                .startsWith("Provisioned capacity in cost units per second");
+    }
+
+    @Test
     void orderingAndFullBehaviorListTheirValues() {
         assertThat(hintValues("batcher.defaults.ordering")).containsExactly("none", "fifo", "per-key");
         assertThat(hintValues("batcher.defaults.buffer.full-behavior")).containsExactly("block", "drop-oldest",
