@@ -1,5 +1,7 @@
 package dev.batcher.cost;
 
+import dev.batcher.BatchingEngine;
+
 import dev.batcher.BufferFullException;
 import dev.batcher.SubmitInterruptedException;
 import java.time.Duration;
@@ -26,7 +28,7 @@ import java.util.concurrent.CompletableFuture;
  * <p><b>Lifecycle.</b> Operations may be enqueued before {@link #start()}; they are held until then. A batcher is
  * started once; {@link #close()} drains it and it cannot be started again. Everything is thread-safe.
  */
-public interface Batcher extends AutoCloseable {
+public interface Batcher extends BatchingEngine {
 
     /**
      * Creates a batcher. Its threads start now, but no batch is processed before {@link #start()}.
@@ -73,7 +75,19 @@ public interface Batcher extends AutoCloseable {
      * A pause while paused does not extend it; a pause before start or after close is ignored. Batches already with
      * their watchers go on.
      */
+    @Override
     void pause();
+
+    /**
+     * Ends a pause now instead of at the end of {@code pause-time} (an operator's resume); does nothing when not
+     * paused.
+     */
+    @Override
+    void resume();
+
+    /** Whether it is closed and every operation ended processed or dropped, every outcome settled. */
+    @Override
+    boolean isDrained();
 
     /**
      * Tells the batcher the datastore throttles (an HTTP 429, Cosmos DB's {@code RequestRateTooLarge}): it pauses

@@ -288,16 +288,25 @@ final class CostBatcher implements Batcher {
         events.emit(BatcherEvent.PAUSE, config.pauseTime().toMillis(), null);
     }
 
-    private void resume() {
+    @Override
+    public void resume() {
         synchronized (phaseLock) {
             if (phase != Phase.STARTED || !paused) {
                 return;
             }
             paused = false;
-            resumeTimer = null;
+            if (resumeTimer != null) {
+                resumeTimer.cancel();
+                resumeTimer = null;
+            }
             kernel.setPaused(false);
         }
         events.emit(BatcherEvent.RESUME, 0, null);
+    }
+
+    @Override
+    public boolean isDrained() {
+        return kernel.drainedFuture().isDone();
     }
 
     @Override

@@ -47,6 +47,26 @@ class PauseAndThrottleTest {
     }
 
     @Test
+    void anOperatorResumeEndsAPauseEarly() {
+        Batcher batcher = batchers.create("resume", batchers.options().build());
+        batcher.addListener(events);
+        Watcher<Integer> one = sink.watcher.withMaxBatchSize(1);
+        batcher.start();
+        batcher.pause();
+        batcher.enqueue(Operation.of(one, 1, 1));
+        batchers.clock.advance(Duration.ofMillis(100));
+        assertThat(sink.batches).isEmpty();
+
+        batcher.resume();
+
+        await().until(() -> sink.batches.size() == 1);
+        assertThat(batcher.stats().paused()).isFalse();
+        batchers.clock.advance(Duration.ofMillis(400)); // the cancelled timer does not resume a second time
+        await().until(() -> events.count(BatcherEvent.RESUME) == 1);
+        assertThat(events.names()).containsExactly(BatcherEvent.PAUSE, BatcherEvent.RESUME);
+    }
+
+    @Test
     void aPauseBeforeStartIsIgnored() {
         Batcher batcher = batchers.create("early-pause", batchers.options().build());
         batcher.addListener(events);

@@ -28,8 +28,8 @@ import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
  *
  * <p>Instances are dispatchers ({@code kind: dispatcher}) and cost batchers ({@code kind: batcher}); a batcher also
  * shows its needed and granted capacity, pace, partitions of shared capacity held, watchers and recent events. A
- * batcher's pause is go-batcher's: it holds processing for {@code pause-time} and resumes by itself; the engine has
- * no early resume, so {@code resume} of a batcher is refused (409).
+ * batcher's pause is go-batcher's: it holds processing for {@code pause-time} and resumes by itself; {@code resume}
+ * ends it early.
  *
  * <p>Its default access is read-only, as pausing stops every send of an instance: the write operation needs
  * {@code management.endpoint.batchers.access=unrestricted} (and, over HTTP, should be secured).
@@ -118,16 +118,11 @@ public class BatchersEndpoint {
                 }
                 batcher.pause();
             }
-            case "resume" -> throw new IllegalStateException(resumeRefused(batcher));
+            case "resume" -> batcher.resume();
             default -> throw new InvalidEndpointRequestException("Unknown action '" + action
                     + "'; use flush, pause or resume", "Unknown action; use flush, pause or resume");
         }
         return describe(batcher);
-    }
-
-    static String resumeRefused(Batcher batcher) {
-        return "Batcher '" + batcher.name() + "' cannot be resumed early: a pause holds it for pause-time="
-                + Formats.duration(batcher.config().pauseTime()) + ", then it resumes by itself";
     }
 
     /** Pauses unless the dispatcher is closing: a paused dispatcher would not drain. */

@@ -68,9 +68,6 @@ class CostBatcherEndpointAndHealthTests {
                     assertThat(endpoint.control("cosmos", "pause").paused()).isTrue();
                     await().untilAsserted(() -> assertThat(endpoint.batcher("cosmos").recentEvents())
                             .extracting(EventDescriptor::name).contains(BatcherEvent.PAUSE));
-                    assertThatIllegalStateException().isThrownBy(() -> endpoint.control("cosmos", "resume"))
-                            .withMessageContaining("Batcher 'cosmos' cannot be resumed early: a pause holds it for "
-                                    + "pause-time=1h");
                     endpoint.control("cosmos", "flush");
                     await().untilAsserted(() -> assertThat(endpoint.batcher("cosmos").recentEvents())
                             .extracting(EventDescriptor::name).contains(BatcherEvent.FLUSH_START,
@@ -84,6 +81,10 @@ class CostBatcherEndpointAndHealthTests {
                     assertThat(json.get("watchers").get(0).asString()).isEqualTo("upserts");
                     assertThat(json.get("recentEvents").get(0).has("at")).isTrue();
                     assertThat(json.get("totals").get("submitted").asLong()).isEqualTo(1);
+
+                    assertThat(endpoint.control("cosmos", "resume").paused()).as("an operator ends the 1h pause")
+                            .isFalse();
+                    await().untilAsserted(() -> assertThat(endpoint.batcher("cosmos").neededCapacity()).isZero());
                 });
     }
 
