@@ -20,9 +20,21 @@ public class ItemDroppedException extends RuntimeException {
      * @param cause the last send failure, or {@code null}
      */
     public ItemDroppedException(String dispatcherName, DropReason reason, Throwable cause) {
-        super("Dispatcher '" + dispatcherName + "' dropped the item: " + reason.tagValue()
+        this("Dispatcher", dispatcherName, reason, cause);
+    }
+
+    /**
+     * Creates the exception for any engine.
+     *
+     * @param engineKind how messages name the engine, such as {@code Batcher}
+     * @param engineName the engine that dropped the item
+     * @param reason why
+     * @param cause the last send failure, or {@code null}
+     */
+    public ItemDroppedException(String engineKind, String engineName, DropReason reason, Throwable cause) {
+        super(engineKind + " '" + engineName + "' dropped the item: " + reason.tagValue()
                 + (cause != null ? " (" + cause + ")" : ""), cause);
-        this.dispatcherName = dispatcherName;
+        this.dispatcherName = engineName;
         this.reason = reason;
     }
 

@@ -17,6 +17,17 @@ public class SendTimeoutException extends RuntimeException {
      * @param timeout the send timeout that was exceeded
      */
     public SendTimeoutException(String dispatcherName, Duration timeout) {
-        super("Dispatcher '" + dispatcherName + "': send did not finish within send-timeout " + timeout);
+        this("Dispatcher", dispatcherName, timeout);
+    }
+
+    /**
+     * Creates the exception for any engine.
+     *
+     * @param engineKind how messages name the engine, such as {@code Batcher}
+     * @param engineName the engine
+     * @param timeout the timeout that was exceeded
+     */
+    public SendTimeoutException(String engineKind, String engineName, Duration timeout) {
+        super(engineKind + " '" + engineName + "': send did not finish within its timeout " + timeout);
     }
 }

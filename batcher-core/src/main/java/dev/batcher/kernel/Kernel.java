@@ -647,7 +647,7 @@ public final class Kernel<T, R> {
                 int attempt = batch.attempt;
                 if (batch.abandon(attempt, true) == PendingBatch.SENDING) {
                     abandonedSends++;
-                    SendTimeoutException timeout = new SendTimeoutException(name,
+                    SendTimeoutException timeout = new SendTimeoutException(spec.kind(), name,
                             Duration.ofNanos(batch.lane.timeoutNanos));
                     int items = batch.size();
                     long batchBytes = batch.bytes();
@@ -1065,7 +1065,7 @@ public final class Kernel<T, R> {
             items += batch.size();
         }
         callbacks.settle(items, () -> {
-            ItemDroppedException failure = new ItemDroppedException(name, reason, cause);
+            ItemDroppedException failure = new ItemDroppedException(spec.kind(), name, reason, cause);
             for (PendingBatch<T, R> batch : batches) {
                 if (batch.size() > 0) {
                     reportDrop(batch.items(), reason, cause);
