@@ -8,8 +8,9 @@ import java.util.function.LongSupplier;
  * interval, and always at least one"). A balance refills at the pace (capacity per second) up to one flush
  * interval's worth; a batch goes whenever the balance is not negative and takes its whole cost, going into debt if it
  * costs more, which later batches wait out. So a batch is never held back for costing more than an interval's worth,
- * yet the long-run rate never exceeds the pace. With no capacity granted at all, one batch per flush interval still
- * goes, as in go-batcher.
+ * yet the long-run rate never exceeds the pace. A refused sender asks again after at most one flush interval, so a
+ * capacity raised while it waits (a lease acquired) applies within an interval instead of after a debt computed at
+ * the old pace. With no capacity granted at all, one batch per flush interval still goes, as in go-batcher.
  *
  * <p>The pace is the granted capacity times a throttle factor: AIMD, halved (by default) when the datastore
  * throttles, raised by a step every capacity interval until it is back at 1. Called by sender threads outside every
@@ -95,7 +96,9 @@ final class CapacityGate implements SendGate {
             balance -= cost;
             return 0;
         }
-        return Math.max(1L, (long) Math.ceil(-balance * NANOS_PER_SECOND / rate));
+        // Ask again after at most one flush interval: the debt is waited out at the pace of the moment, and a
+        // capacity granted meanwhile (a lease acquired) must shorten the wait, not only apply after it.
+        return Math.min(intervalNanos, Math.max(1L, (long) Math.ceil(-balance * NANOS_PER_SECOND / rate)));
     }
 
     private void refill(long now) {

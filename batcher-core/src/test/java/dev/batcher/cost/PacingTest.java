@@ -61,6 +61,30 @@ class PacingTest {
     }
 
     @Test
+    void capacityGrantedWhileABatchWaitsOutItsDebtShortensTheWait() {
+        // 10 per second (a shared limiter's reserved capacity): a single costing 50 leaves a debt of 49, 4.9 s.
+        AdjustableCapacity limiter = new AdjustableCapacity(1_000, 10);
+        Batcher batcher = batchers.create("raised", batchers.options().capacityLimiter(limiter).build());
+        IntStream.range(0, 2).forEach(i -> batcher.enqueue(Operation.single(sink.watcher, 50, i)));
+        batcher.start();
+        await().until(() -> sink.batches.size() == 1);
+        long waitingSince = batchers.clock.nanoTime();
+
+        // A lease is acquired: 1,000 per second, read at the next capacity interval. The debt (49 less what 10 per
+        // second refilled) is then waited out at the new pace: the second batch goes within a few intervals, not
+        // after the 4.9 s computed at the old pace.
+        limiter.grant(1_000);
+        await().pollInterval(Duration.ofMillis(5)).until(() -> {
+            if (sink.batches.size() == 2) {
+                return true;
+            }
+            batchers.clock.advance(Duration.ofMillis(10));
+            return false;
+        });
+        assertThat(Duration.ofNanos(batchers.clock.nanoTime() - waitingSince)).isLessThan(Duration.ofMillis(500));
+    }
+
+    @Test
     void withNoCapacityGrantedOneBatchPerFlushIntervalStillGoes() {
         AdjustableCapacity limiter = new AdjustableCapacity(1_000, 0);
         Batcher batcher = batchers.create("trickle", batchers.options().capacityLimiter(limiter).build());
