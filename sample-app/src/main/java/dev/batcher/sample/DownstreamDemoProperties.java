@@ -10,7 +10,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param maxCost the writes cost 1, 2, ... up to this many units, in turn
  */
 @ConfigurationProperties("demo.downstream")
-public record DownstreamDemoProperties(@DefaultValue("2000") int operations, @DefaultValue("10") int maxCost) {
+public record DownstreamDemoProperties(@DefaultValue("250") int operations, @DefaultValue("10") int maxCost) {
 
     /** Checks the values, naming the property that is wrong. */
     public DownstreamDemoProperties {

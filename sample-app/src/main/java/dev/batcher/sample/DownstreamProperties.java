@@ -11,7 +11,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     in application.yml
  */
 @ConfigurationProperties("sample.downstream")
-public record DownstreamProperties(@DefaultValue("2000") long capacityPerSecond) {
+public record DownstreamProperties(@DefaultValue("250") long capacityPerSecond) {
 
     /** Checks the value, naming the property that is wrong. */
     public DownstreamProperties {
