@@ -9,6 +9,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.boot.ApplicationArguments;
 import org.springframework.boot.ApplicationRunner;
 import org.springframework.core.annotation.Order;
+import org.springframework.core.env.Environment;
 import org.springframework.stereotype.Component;
 
 /**
@@ -16,7 +17,8 @@ import org.springframework.stereotype.Component;
  * downstream API ({@code POST /downstream/write}, {@code sample.downstream.capacity-per-second} units per second, 429
  * beyond) first through cost batcher {@code downstream}, then directly, one request per write from
  * {@code demo.producers} threads, and prints for both the requests made, the 429s received, the writes done and the
- * time. Off with {@code demo.events=0} (the whole demo) or {@code demo.downstream.operations=0}.
+ * time. Off with {@code demo.events=0} (the whole demo) or {@code demo.downstream.operations=0}, and skipped without a
+ * web server.
  */
 @Component
 @Order(2)
@@ -32,6 +34,8 @@ public class DownstreamDemo implements ApplicationRunner {
 
     private final DownstreamDemoProperties properties;
 
+    private final Environment environment;
+
     private final PrintStream out = System.out;
 
     /**
@@ -41,9 +45,11 @@ public class DownstreamDemo implements ApplicationRunner {
      * @param api the downstream API, for its limit
      * @param demo the {@code demo.*} settings (on/off, threads, timeout)
      * @param properties the {@code demo.downstream.*} settings
+     * @param environment for the port the app serves on (without a web server this part is skipped)
      */
     public DownstreamDemo(DownstreamComparison comparison, DownstreamApi api, DemoProperties demo,
-            DownstreamDemoProperties properties) {
+            DownstreamDemoProperties properties, Environment environment) {
+        this.environment = environment;
         this.comparison = comparison;
         this.api = api;
         this.demo = demo;
@@ -54,6 +60,10 @@ public class DownstreamDemo implements ApplicationRunner {
     public void run(ApplicationArguments args) throws InterruptedException {
         if (demo.events() == 0 || properties.operations() == 0) {
             log.info("Downstream demo is off (demo.events=0 or demo.downstream.operations=0)");
+            return;
+        }
+        if (environment.getProperty("local.server.port") == null) {
+            log.info("Downstream demo skipped: it calls POST /downstream/write over HTTP, and no web server runs");
             return;
         }
         List<DownstreamWrite> writes = DownstreamComparison.writes(properties.operations(), properties.maxCost());
