@@ -28,6 +28,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.ApplicationArguments;
 import org.springframework.boot.ApplicationRunner;
+import org.springframework.core.annotation.Order;
 import org.springframework.core.env.Environment;
 import org.springframework.stereotype.Component;
 
@@ -42,6 +43,7 @@ import org.springframework.stereotype.Component;
  * number of threads, deletes those comparison rows again, and prints the speed-up. The app keeps serving afterwards.
  */
 @Component
+@Order(1)
 public class DemoLoad implements ApplicationRunner {
 
     /** The {@code type} of the rows the one-by-one comparison inserts (and deletes afterwards). */

@@ -35,10 +35,14 @@ class SecurityConfiguration {
     SecurityFilterChain securityFilterChain(HttpSecurity http) throws Exception {
         RequestMatcher batchersWrite = EndpointRequest.to("batchers").withHttpMethod(HttpMethod.POST);
         RequestMatcher postEvents = PathPatternRequestMatcher.pathPattern(HttpMethod.POST, "/events");
+        // The in-app downstream API that cost batcher "downstream" calls; open like POST /events, for the same reasons.
+        RequestMatcher postDownstream = PathPatternRequestMatcher.pathPattern(HttpMethod.POST, "/downstream/write");
         http.authorizeHttpRequests(requests -> requests
                         .requestMatchers(batchersWrite).hasRole(OPERATOR)
                         .requestMatchers(EndpointRequest.toAnyEndpoint().withHttpMethod(HttpMethod.GET)).permitAll()
                         .requestMatchers(postEvents).permitAll()
+                        .requestMatchers(postDownstream).permitAll()
+                        .requestMatchers(HttpMethod.GET, "/downstream/stats").permitAll()
                         .requestMatchers(HttpMethod.GET, "/events/count").permitAll()
                         // Error responses rendered by Boot's /error page (for example a 404) reach anonymous callers.
                         .requestMatchers("/error").permitAll()
@@ -47,12 +51,13 @@ class SecurityConfiguration {
                 // No session and no cookie: every call carries its credentials (or none).
                 .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 // CSRF protection guards cookie-authenticated browser sessions against forged cross-site posts. These
-                // two paths are called by scripts and services, which never fetch a CSRF token first: with it on, every
-                // POST /events and every operator's POST to the endpoint would be refused with 403. Nothing here rides
-                // on a cookie (stateless, no session), POST /events is open to anyone anyway, and both paths only
-                // accept Content-Type application/json, which an HTML form on another site cannot send (a script
-                // would need a CORS preflight, which this app does not allow). Every other path keeps CSRF.
-                .csrf(csrf -> csrf.ignoringRequestMatchers(batchersWrite, postEvents));
+                // paths are called by scripts and services, which never fetch a CSRF token first: with it on, every
+                // POST /events, every POST /downstream/write and every operator's POST to the endpoint would be
+                // refused with 403. Nothing here rides on a cookie (stateless, no session), POST /events and
+                // POST /downstream/write are open to anyone anyway, and these paths only accept Content-Type
+                // application/json, which an HTML form on another site cannot send (a script would need a CORS
+                // preflight, which this app does not allow). Every other path keeps CSRF.
+                .csrf(csrf -> csrf.ignoringRequestMatchers(batchersWrite, postEvents, postDownstream));
         return http.build();
     }
 
