@@ -24,7 +24,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.springframework.retry.backoff.FixedBackOffPolicy;
@@ -416,12 +415,11 @@ final class CostBatcher implements Batcher {
                 }
             }
         }
-        CompletableFuture<Void> drained = kernel.drainedFuture();
         if (was == Phase.STOPPED) {
             if (now) {
                 kernel.dropAll(DropReason.CANCELLED);
             }
-            return await(drained, timeout.toNanos());
+            return kernel.awaitDrained(timeout.toNanos());
         }
         boolean intime;
         if (now) {
@@ -434,15 +432,9 @@ final class CostBatcher implements Batcher {
             kernel.dropAll(DropReason.SHUTDOWN);
         }
         else {
-            kernel.close();
-            intime = await(drained, timeout.toNanos());
-            if (!intime) {
-                LOG.log(Level.WARNING, () -> label + " did not drain within " + timeout
-                        + "; dropping what is left as shutdown: " + stats());
-                kernel.dropAll(DropReason.SHUTDOWN);
-            }
+            intime = kernel.closeAndDrain(timeout);
         }
-        await(drained, TimeUnit.SECONDS.toNanos(5));
+        kernel.awaitDrained(TimeUnit.SECONDS.toNanos(5));
         if (limiter != null && was == Phase.STARTED) {
             try {
                 limiter.close();
@@ -458,23 +450,6 @@ final class CostBatcher implements Batcher {
             scheduler.shutdown();
         }
         return intime;
-    }
-
-    private static boolean await(CompletableFuture<Void> future, long nanos) {
-        try {
-            future.get(nanos, TimeUnit.NANOSECONDS);
-            return true;
-        }
-        catch (TimeoutException ex) {
-            return false;
-        }
-        catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
-        catch (Exception ex) {
-            return future.isDone();
-        }
     }
 
     // ---------------------------------------------------------------- state

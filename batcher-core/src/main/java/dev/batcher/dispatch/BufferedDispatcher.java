@@ -9,23 +9,19 @@ import dev.batcher.kernel.KernelStats;
 import dev.batcher.limit.SendGate;
 import dev.batcher.limit.TokenBucketGate;
 import dev.batcher.time.Scheduler;
-import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * The dispatcher: checks items at the call and hands everything else to the {@link Kernel}, which batches, sends,
- * retries and settles. Its own parts are the item checks, the rate-limit gate and the drain with a timeout.
+ * retries and settles. Its own parts are the item checks and the rate-limit gate.
  */
 final class BufferedDispatcher<T> implements Dispatcher<T> {
 
-    private static final System.Logger LOG = System.getLogger(Dispatcher.class.getName());
 
     private final String name;
     private final DispatcherConfig<T> config;
@@ -150,33 +146,7 @@ final class BufferedDispatcher<T> implements Dispatcher<T> {
 
     @Override
     public boolean close(Duration timeout) {
-        kernel.close();
-        CompletableFuture<Void> drained = kernel.drainedFuture();
-        boolean intime = await(drained, timeout.toNanos());
-        if (!intime) {
-            LOG.log(Level.WARNING, () -> "Dispatcher '" + name + "' did not drain within " + timeout
-                    + "; dropping what is left as shutdown: " + stats());
-            kernel.dropAll(DropReason.SHUTDOWN);
-            await(drained, TimeUnit.SECONDS.toNanos(5));
-        }
-        return intime;
-    }
-
-    private static boolean await(CompletableFuture<Void> future, long nanos) {
-        try {
-            future.get(nanos, TimeUnit.NANOSECONDS);
-            return true;
-        }
-        catch (TimeoutException ex) {
-            return false;
-        }
-        catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
-        catch (Exception ex) {
-            return future.isDone();
-        }
+        return kernel.closeAndDrain(timeout);
     }
 
     @Override

@@ -29,7 +29,9 @@ import java.util.PriorityQueue;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
@@ -1309,6 +1311,49 @@ public final class Kernel<T, R> {
                 }
             }
         });
+    }
+
+    /** How long a drain cut short by its timeout may take to settle what it dropped. */
+    private static final long SETTLE_AFTER_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(5);
+
+    /**
+     * {@link #close()}, then waits at most {@code timeout} for the drain; at the timeout drops what is left with
+     * {@link DropReason#SHUTDOWN} (interrupting running sends) and waits a little more for those outcomes to settle.
+     *
+     * @return whether it drained in time, every outcome settled
+     */
+    public boolean closeAndDrain(Duration timeout) {
+        close();
+        boolean intime = awaitDrained(timeout.toNanos());
+        if (!intime) {
+            LOG.log(Level.WARNING, () -> label + " did not drain within " + timeout
+                    + "; dropping what is left as shutdown: " + snapshot());
+            dropAll(DropReason.SHUTDOWN);
+            awaitDrained(SETTLE_AFTER_TIMEOUT_NANOS);
+        }
+        return intime;
+    }
+
+    /**
+     * Waits at most {@code nanos} for the drain; an interrupt ends the wait (the flag is kept).
+     *
+     * @return whether it is drained
+     */
+    public boolean awaitDrained(long nanos) {
+        try {
+            drained.get(nanos, TimeUnit.NANOSECONDS);
+            return true;
+        }
+        catch (TimeoutException ex) {
+            return false;
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+        catch (ExecutionException ex) {
+            return true; // never completed exceptionally; done all the same
+        }
     }
 
     /** Completed when closed and drained, after every outcome was settled and the drained callback ran. */
