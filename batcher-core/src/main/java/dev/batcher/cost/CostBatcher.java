@@ -10,6 +10,7 @@ import dev.batcher.FullBehavior;
 import dev.batcher.Ordering;
 import dev.batcher.RateLimit;
 import dev.batcher.SendTimeoutException;
+import dev.batcher.kernel.EventChannel;
 import dev.batcher.kernel.Kernel;
 import dev.batcher.kernel.KernelSpec;
 import dev.batcher.kernel.KernelStats;
@@ -39,6 +40,8 @@ import org.springframework.retry.policy.AlwaysRetryPolicy;
 final class CostBatcher implements Batcher {
 
     private static final System.Logger LOG = System.getLogger(Batcher.class.getName());
+    /** Events that may wait for slow listeners before new ones are dropped. */
+    static final int MAX_PENDING_EVENTS = 4_096;
 
     private enum Phase { NEW, STARTED, STOPPED }
 
@@ -56,7 +59,7 @@ final class CostBatcher implements Batcher {
     private final long auditNanos;
     private final long maxOperationNanos;
     private final Target target = new Target();
-    private final Events events;
+    private final EventChannel<BatcherListener, BatcherEvent> events;
     private final Kernel<Target.Entry, Void> kernel;
     private final AtomicLong timedOutBatches = new AtomicLong();
     private final AtomicLong throttles = new AtomicLong();
@@ -96,7 +99,8 @@ final class CostBatcher implements Batcher {
             this.gate = null;
             this.costCap = BatchLimits.UNLIMITED;
         }
-        this.events = new Events(name);
+        this.events = new EventChannel<>(label, "batcher-" + name + "-events", MAX_PENDING_EVENTS,
+                BatcherListener::onEvent, LOG);
         if (limiter != null) {
             limiter.addListener(event -> events.emit(BatcherEvent.from(event)));
         }
@@ -197,7 +201,7 @@ final class CostBatcher implements Batcher {
         }
         lastDispatchAt = scheduler.nanoTime();
         if (config.emitBatch()) {
-            events.emit(new BatcherEvent(BatcherEvent.BATCH, ops.size(), null, null, List.copyOf(ops)));
+            events.emit(() -> new BatcherEvent(BatcherEvent.BATCH, ops.size(), null, null, List.copyOf(ops)));
         }
         try {
             watcher.process(Collections.unmodifiableList(ops));
@@ -284,7 +288,7 @@ final class CostBatcher implements Batcher {
             kernel.setPaused(true);
             resumeTimer = scheduler.schedule(this::resume, config.pauseTime().toNanos());
         }
-        events.emit(BatcherEvent.PAUSE, config.pauseTime().toMillis(), null);
+        events.emit(() -> BatcherEvent.of(BatcherEvent.PAUSE, config.pauseTime().toMillis(), null));
     }
 
     @Override
@@ -300,7 +304,7 @@ final class CostBatcher implements Batcher {
             }
             kernel.setPaused(false);
         }
-        events.emit(BatcherEvent.RESUME, 0, null);
+        events.emit(() -> BatcherEvent.of(BatcherEvent.RESUME, 0, null));
     }
 
     @Override
@@ -317,10 +321,12 @@ final class CostBatcher implements Batcher {
         throttles.incrementAndGet();
         if (gate != null) {
             double pace = gate.throttle(config.throttleDecrease());
-            events.emit(BatcherEvent.THROTTLE, Math.round(pace), "the datastore throttles; pace lowered");
+            events.emit(() -> BatcherEvent.of(BatcherEvent.THROTTLE, Math.round(pace),
+                    "the datastore throttles; pace lowered"));
         }
         else {
-            events.emit(BatcherEvent.THROTTLE, 0, "the datastore throttles; no capacity limiter, so pausing only");
+            events.emit(() -> BatcherEvent.of(BatcherEvent.THROTTLE, 0,
+                    "the datastore throttles; no capacity limiter, so pausing only"));
         }
         pause();
     }
@@ -337,7 +343,7 @@ final class CostBatcher implements Batcher {
             }
         }
         long needed = target.get();
-        events.emit(BatcherEvent.REQUEST, needed, null);
+        events.emit(() -> BatcherEvent.of(BatcherEvent.REQUEST, needed, null));
         try {
             limiter.setTarget(needed);
             gate.setCapacity(limiter.capacity());
@@ -365,24 +371,24 @@ final class CostBatcher implements Batcher {
                 && scheduler.nanoTime() - lastDispatchAt > maxOperationNanos;
         long stale = quiet ? target.resetIfStuck(admissionsBefore) : -1;
         if (stale < 0) {
-            events.emit(BatcherEvent.AUDIT_SKIP, 0, null);
+            events.emit(() -> BatcherEvent.of(BatcherEvent.AUDIT_SKIP, 0, null));
         }
         else if (stale == 0) {
-            events.emit(BatcherEvent.AUDIT_PASS, 0, null);
+            events.emit(() -> BatcherEvent.of(BatcherEvent.AUDIT_PASS, 0, null));
         }
         else {
             LOG.log(Level.WARNING, () -> label + ": an audit found the needed capacity at " + stale
                     + " with nothing outstanding; reset to 0");
-            events.emit(BatcherEvent.AUDIT_FAIL, stale,
-                    "an audit revealed that the needed capacity should be zero but was " + stale);
+            events.emit(() -> BatcherEvent.of(BatcherEvent.AUDIT_FAIL, stale,
+                    "an audit revealed that the needed capacity should be zero but was " + stale));
         }
     }
 
     @Override
     public CompletableFuture<Void> flush() {
-        events.emit(BatcherEvent.FLUSH_START, 0, null);
+        events.emit(() -> BatcherEvent.of(BatcherEvent.FLUSH_START, 0, null));
         CompletableFuture<Void> done = kernel.flush();
-        events.emit(BatcherEvent.FLUSH_DONE, kernel.snapshot().bufferedItems(), null);
+        events.emit(() -> BatcherEvent.of(BatcherEvent.FLUSH_DONE, kernel.snapshot().bufferedItems(), null));
         return done;
     }
 
