@@ -1,0 +1,65 @@
+package dev.batcher.task;
+
+import java.util.function.Consumer;
+
+/**
+ * Carries calls from callers to workers and reports back: the remote half of the task queue. One implementation
+ * ships, on Redis Streams ({@code dev.batcher.redis.RedisTaskBroker} in {@code batcher-redis}); the local mode needs
+ * none.
+ *
+ * <p>Contract: at least once. A published task is delivered to one consumer of its name; it is acknowledged only when
+ * the consumer's {@link TaskDelivery} stage completes normally; a task left unacknowledged past the reclaim idle time
+ * (its worker died) is delivered again with a higher {@link TaskMessage#delivery()}; a task delivered more than the
+ * broker's max deliveries is moved to a dead-letter store and a {@link TaskReport.FailureCode#DEAD_LETTER} report is
+ * stored for it. A task with a {@link TaskMessage#notBefore()} in the future is delivered no earlier. Reports are kept
+ * for a time to live, so a caller that subscribes late still gets them.
+ */
+public interface TaskBroker extends AutoCloseable {
+
+    /**
+     * Stores a task for delivery to a consumer of its name.
+     *
+     * @param task the task
+     * @throws TaskBrokerException when the broker cannot take it (unreachable, payload over its limit)
+     */
+    void publish(TaskMessage task);
+
+    /**
+     * Starts delivering the tasks of one name to a worker.
+     *
+     * @param name the task name
+     * @param concurrency how many tasks this consumer may hold unacknowledged at once
+     * @param worker runs each delivered task
+     * @return stops the consumer (tasks it holds stay pending and go to another consumer after the idle time)
+     */
+    AutoCloseable consume(String name, int concurrency, TaskDelivery worker);
+
+    /**
+     * Stores a report for the task's caller (a final one with the broker's time to live).
+     *
+     * @param report the report
+     */
+    void report(TaskReport report);
+
+    /**
+     * Sends the reports of one task to {@code listener}, those stored before the call first, until the final one.
+     *
+     * @param name the task name
+     * @param taskId the task's id
+     * @param listener gets each report once, in order; called on a broker thread, so it must not block
+     * @return stops the subscription
+     */
+    AutoCloseable subscribe(String name, String taskId, Consumer<TaskReport> listener);
+
+    /**
+     * What the broker holds for one task name now.
+     *
+     * @param name the task name
+     * @return depth, pending, dead letters and consumers
+     */
+    TaskQueueStats stats(String name);
+
+    /** Stops every consumer and subscription of this broker; tasks not acknowledged stay pending. */
+    @Override
+    void close();
+}
