@@ -1,5 +1,6 @@
 package dev.batcher.autoconfigure;
 
+import dev.batcher.BatchingEngine;
 import dev.batcher.cost.Batcher;
 import dev.batcher.dispatch.Dispatcher;
 import java.time.Duration;
@@ -103,6 +104,8 @@ final class BatcherLifecycle implements SmartLifecycle {
                 drains.add(CompletableFuture.runAsync(() -> drain(dispatcher), DRAIN_THREADS)));
         this.registry.batchers().forEach(batcher ->
                 drains.add(CompletableFuture.runAsync(() -> drain(batcher), DRAIN_THREADS)));
+        this.registry.otherEngines().forEach(view ->
+                drains.add(CompletableFuture.runAsync(() -> drain(view), DRAIN_THREADS)));
         CompletableFuture.allOf(drains.toArray(CompletableFuture[]::new)).whenComplete((result, ex) -> callback.run());
     }
 
@@ -134,6 +137,23 @@ final class BatcherLifecycle implements SmartLifecycle {
         }
         finally {
             this.registry.batcherClosed(batcher.name());
+        }
+    }
+
+    private void drain(EngineView view) {
+        BatchingEngine engine = view.engine();
+        try {
+            if (!engine.close(this.timeout)) {
+                logger.warn(Formats.capitalized(view.kind()) + " '" + engine.name() + "' did not drain within "
+                        + "batcher.shutdown.timeout=" + this.timeout + "; what was left is dropped with reason "
+                        + "'shutdown'");
+            }
+        }
+        catch (RuntimeException ex) {
+            logger.warn("Failed to drain " + view.kind() + " '" + engine.name() + "'", ex);
+        }
+        finally {
+            this.registry.engineClosed(engine.name());
         }
     }
 

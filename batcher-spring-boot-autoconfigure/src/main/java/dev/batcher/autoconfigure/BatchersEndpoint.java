@@ -1,18 +1,9 @@
 package dev.batcher.autoconfigure;
 
-import dev.batcher.cost.Batcher;
-import dev.batcher.cost.BatcherStats;
-import dev.batcher.dispatch.Dispatcher;
-import dev.batcher.dispatch.DispatcherStats;
-import dev.batcher.DropReason;
 import dev.batcher.spring.BatcherRegistry;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.function.Function;
 import org.springframework.boot.actuate.endpoint.Access;
 import org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
@@ -39,10 +30,6 @@ public class BatchersEndpoint {
 
     private final BatcherRegistry registry;
 
-    private final Function<String, BatcherObserver> observers;
-
-    private final Function<String, List<String>> watchers;
-
     /**
      * Creates the endpoint.
      *
@@ -50,22 +37,16 @@ public class BatchersEndpoint {
      */
     public BatchersEndpoint(BatcherRegistry registry) {
         this.registry = registry;
-        DefaultBatcherRegistry known = (registry instanceof DefaultBatcherRegistry starter) ? starter : null;
-        this.observers = (known != null) ? known::observer : name -> null;
-        this.watchers = (known != null) ? known::watcherNames : name -> List.of();
     }
 
     /**
      * Lists every instance.
      *
-     * @return the instances, in registration order
+     * @return the instances, dispatchers first, each kind in registration order
      */
     @ReadOperation
     public BatchersDescriptor batchers() {
-        List<BatcherDescriptor> all = new ArrayList<>();
-        this.registry.dispatchers().forEach(dispatcher -> all.add(describe(dispatcher)));
-        this.registry.batchers().forEach(batcher -> all.add(describe(batcher)));
-        return new BatchersDescriptor(all);
+        return new BatchersDescriptor(EngineView.all(this.registry).stream().map(EngineView::describe).toList());
     }
 
     /**
@@ -76,9 +57,7 @@ public class BatchersEndpoint {
      */
     @ReadOperation
     public BatcherDescriptor batcher(@Selector String name) {
-        return this.registry.find(name).map(BatchersEndpoint::describe)
-                .or(() -> this.registry.findBatcher(name).map(this::describe))
-                .orElse(null);
+        return EngineView.find(this.registry, name).map(EngineView::describe).orElse(null);
     }
 
     /**
@@ -93,90 +72,17 @@ public class BatchersEndpoint {
      */
     @WriteOperation
     public BatcherDescriptor control(@Selector String name, String action) {
-        Dispatcher<?> dispatcher = this.registry.find(name).orElse(null);
-        if (dispatcher == null) {
-            Batcher batcher = this.registry.findBatcher(name).orElse(null);
-            return (batcher != null) ? control(batcher, action) : null;
+        EngineView found = EngineView.find(this.registry, name).orElse(null);
+        if (found == null) {
+            return null;
         }
-        switch ((action != null) ? action.toLowerCase(Locale.ROOT) : "") {
-            case "flush" -> dispatcher.flush();
-            case "pause" -> pause(dispatcher);
-            case "resume" -> dispatcher.resume();
-            default -> throw new InvalidEndpointRequestException("Unknown action '" + action
-                    + "'; use flush, pause or resume", "Unknown action; use flush, pause or resume");
-        }
-        return describe(dispatcher);
+        found.control(action);
+        return found.describe();
     }
 
-    private BatcherDescriptor control(Batcher batcher, String action) {
-        switch ((action != null) ? action.toLowerCase(Locale.ROOT) : "") {
-            case "flush" -> batcher.flush();
-            case "pause" -> {
-                if (batcher.isClosed()) {
-                    throw new IllegalStateException("Batcher '" + batcher.name() + "' is closed (the application is "
-                            + "shutting down); pause refused");
-                }
-                batcher.pause();
-            }
-            case "resume" -> batcher.resume();
-            default -> throw new InvalidEndpointRequestException("Unknown action '" + action
-                    + "'; use flush, pause or resume", "Unknown action; use flush, pause or resume");
-        }
-        return describe(batcher);
-    }
-
-    /** Pauses unless the dispatcher is closing: a paused dispatcher would not drain. */
-    private static void pause(Dispatcher<?> dispatcher) {
-        if (dispatcher.isClosed()) {
-            throw new IllegalStateException(pauseRefused(dispatcher.name()));
-        }
-        dispatcher.pause();
-    }
-
-    static String pauseRefused(String name) {
-        return "Dispatcher '" + name + "' is closing (the application is shutting down); pause refused so that it "
-                + "drains";
-    }
-
-    static BatcherDescriptor describe(Dispatcher<?> dispatcher) {
-        DispatcherStats stats = dispatcher.stats();
-        Map<String, Long> droppedByReason = new LinkedHashMap<>();
-        for (DropReason reason : DropReason.values()) {
-            long dropped = stats.dropped(reason);
-            if (dropped > 0) {
-                droppedByReason.put(reason.tagValue(), dropped);
-            }
-        }
-        return new BatcherDescriptor(dispatcher.name(), DispatcherMeterBinder.KIND, stats.bufferedItems(),
-                stats.bufferedBytes(), stats.inFlightBatches(), stats.inFlightItems(), stats.paused(), stats.closed(),
-                new TotalsDescriptor(stats.submitted(), stats.sent(), stats.dropped(), Map.copyOf(droppedByReason),
-                        stats.retried(), stats.sentBatches(), stats.failedAttempts(), stats.consecutiveFailures()),
-                new LastBatchDescriptor(stats.lastBatchItems(), stats.lastSentAt()), null, null, null, null, null,
-                null);
-    }
-
-    BatcherDescriptor describe(Batcher batcher) {
-        BatcherStats stats = batcher.stats();
-        Map<String, Long> droppedByReason = new LinkedHashMap<>();
-        for (DropReason reason : DropReason.values()) {
-            long dropped = stats.dropped(reason);
-            if (dropped > 0) {
-                droppedByReason.put(reason.tagValue(), dropped);
-            }
-        }
-        BatcherObserver observer = this.observers.apply(batcher.name());
-        long consecutiveFailures = (observer != null) ? observer.consecutiveFailures() : 0;
-        List<EventDescriptor> events = (observer != null) ? observer.recentEvents().stream()
-                .map(event -> new EventDescriptor(event.name(), event.value(), event.message(), event.error(),
-                        event.at()))
-                .toList() : List.of();
-        return new BatcherDescriptor(batcher.name(), CostBatcherMeterBinder.KIND, stats.operationsInBuffer(), 0,
-                stats.inFlightBatches(), stats.inFlightOperations(), stats.paused(), stats.closed(),
-                new TotalsDescriptor(stats.enqueued(), stats.processed(), stats.dropped(), Map.copyOf(droppedByReason),
-                        stats.retried(), stats.processedBatches(), stats.failedAttempts(), consecutiveFailures),
-                new LastBatchDescriptor(stats.lastBatchSize(), stats.lastProcessedAt()), stats.neededCapacity(),
-                stats.grantedCapacity(), stats.pace(), (observer != null) ? observer.partitionsHeld() : 0,
-                this.watchers.apply(batcher.name()), events);
+    /** Whether an instance of this name exists. */
+    boolean exists(String name) {
+        return EngineView.find(this.registry, name).isPresent();
     }
 
     /**
@@ -191,7 +97,7 @@ public class BatchersEndpoint {
      * One instance.
      *
      * @param name the instance name
-     * @param kind {@code dispatcher} or {@code batcher}
+     * @param kind {@code dispatcher}, {@code batcher}, {@code processor}, {@code coordinator} or {@code tasks}
      * @param bufferedItems items (a batcher's operations) waiting in the buffer, including batches waiting for a
      *     retry
      * @param bufferedBytes bytes of those items (0 without an item sizer)
@@ -212,11 +118,14 @@ public class BatchersEndpoint {
      * @param watchers a batcher's watcher names; {@code null} for dispatchers
      * @param recentEvents a batcher's last events, oldest first (at most 20; {@code request} and {@code batch} are
      *     left out); {@code null} for dispatchers
+     * @param details what only this kind has (a task queue's dead letters, a coordinator's contributors per commit,
+     *     ...); {@code null} for dispatchers and batchers
      */
     public record BatcherDescriptor(String name, String kind, long bufferedItems, long bufferedBytes,
             int inFlightBatches, long inFlightItems, boolean paused, boolean closed, TotalsDescriptor totals,
             LastBatchDescriptor lastBatch, Long neededCapacity, Long grantedCapacity, Double pace,
-            Integer partitionsHeld, List<String> watchers, List<EventDescriptor> recentEvents) {
+            Integer partitionsHeld, List<String> watchers, List<EventDescriptor> recentEvents,
+            Map<String, Object> details) {
     }
 
     /**

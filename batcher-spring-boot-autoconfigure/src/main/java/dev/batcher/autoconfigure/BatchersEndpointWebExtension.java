@@ -45,7 +45,7 @@ public class BatchersEndpointWebExtension {
      */
     @WriteOperation
     public WebEndpointResponse<Object> control(@Selector String name, String action) {
-        if (this.registry.find(name).isEmpty() && this.registry.findBatcher(name).isEmpty()) {
+        if (!this.delegate.exists(name)) {
             return new WebEndpointResponse<>(WebEndpointResponse.STATUS_NOT_FOUND);
         }
         try {

@@ -1,5 +1,6 @@
 package dev.batcher.autoconfigure;
 
+import dev.batcher.BatchingEngine;
 import dev.batcher.cost.Batcher;
 import dev.batcher.dispatch.Dispatcher;
 import dev.batcher.spring.BatcherRegistry;
@@ -60,6 +61,9 @@ final class DefaultBatcherRegistry implements BatcherRegistry, SmartInitializing
 
     private final Map<String, BatcherEntry> batchers = new LinkedHashMap<>();
 
+    /** Engines of the other kinds (processors, coordinators, task queues), by name. */
+    private final Map<String, EngineEntry> engines = new LinkedHashMap<>();
+
     private ConfigurableListableBeanFactory beanFactory;
 
     private boolean started;
@@ -108,6 +112,73 @@ final class DefaultBatcherRegistry implements BatcherRegistry, SmartInitializing
                     + batcher.source + " and the one of " + source + ". The batchers endpoint and health address "
                     + "instances by name, so names are unique across dispatchers and batchers.",
                     "Give each a distinct name.");
+        }
+        EngineEntry engine = this.engines.get(name);
+        if (engine != null) {
+            throw new BatcherStartupException("Two instances are named '" + name + "': the " + engine.view.kind()
+                    + " of " + engine.source + " and the one of " + source + ". The batchers endpoint and health "
+                    + "address instances by name, so names are unique across every kind.",
+                    "Give each a distinct name.");
+        }
+    }
+
+    /**
+     * Registers an engine of another kind than dispatcher and cost batcher (a resource processor, a coordinator, a
+     * task queue); it is shown by the endpoint and health, started with {@link #start()} and drained by the
+     * lifecycle.
+     *
+     * @param view how it is shown
+     * @param source what built it, for messages
+     */
+    synchronized void registerEngine(EngineView view, String source) {
+        checkNameIsFree(view.engine().name(), source);
+        this.engines.put(view.engine().name(), new EngineEntry(view, source, new AtomicBoolean()));
+        if (this.started) {
+            view.start();
+        }
+    }
+
+    /** Every instance as the endpoint and health show it: dispatchers, cost batchers, then the other kinds. */
+    synchronized List<EngineView> views() {
+        List<EngineView> views = new ArrayList<>();
+        this.entries.values().forEach(entry -> views.add(entry.view));
+        this.batchers.values().forEach(entry -> views.add(entry.view));
+        this.engines.values().forEach(entry -> views.add(entry.view));
+        return views;
+    }
+
+    /**
+     * One instance as the endpoint and health show it.
+     *
+     * @param name its name
+     * @return its view, or empty when unknown
+     */
+    synchronized Optional<EngineView> view(String name) {
+        Entry entry = this.entries.get(name);
+        if (entry != null) {
+            return Optional.of(entry.view);
+        }
+        BatcherEntry batcher = this.batchers.get(name);
+        if (batcher != null) {
+            return Optional.of(batcher.view);
+        }
+        EngineEntry engine = this.engines.get(name);
+        return Optional.ofNullable((engine != null) ? engine.view : null);
+    }
+
+    /** The engines of the other kinds, in registration order. */
+    synchronized List<EngineView> otherEngines() {
+        return this.engines.values().stream().map(EngineEntry::view).toList();
+    }
+
+    /** Called when an engine of another kind closed; safe to call more than once. */
+    void engineClosed(String name) {
+        EngineEntry entry;
+        synchronized (this) {
+            entry = this.engines.get(name);
+        }
+        if (entry != null && entry.closeLogged.compareAndSet(false, true)) {
+            entry.view.closed();
         }
     }
 
@@ -322,6 +393,7 @@ final class DefaultBatcherRegistry implements BatcherRegistry, SmartInitializing
                 entry.batcher.start();
             }
         }
+        this.engines.values().forEach(entry -> entry.view.start());
     }
 
     /**
@@ -370,6 +442,7 @@ final class DefaultBatcherRegistry implements BatcherRegistry, SmartInitializing
     public synchronized Set<String> names() {
         Set<String> names = new LinkedHashSet<>(this.entries.keySet());
         names.addAll(this.batchers.keySet());
+        names.addAll(this.engines.keySet());
         return names;
     }
 
@@ -449,13 +522,52 @@ final class DefaultBatcherRegistry implements BatcherRegistry, SmartInitializing
             }
             batcherClosed(batcher.name());
         }
+        for (EngineView view : otherEngines()) {
+            BatchingEngine engine = view.engine();
+            if (!engine.isClosed()) {
+                logger.debug("Closing " + view.kind() + " '" + engine.name() + "' that was not drained on shutdown");
+                try {
+                    engine.close(Duration.ZERO);
+                }
+                catch (RuntimeException ex) {
+                    logger.warn("Failed to close " + view.kind() + " '" + engine.name() + "'", ex);
+                }
+            }
+            engineClosed(engine.name());
+        }
+    }
+
+    @Override
+    public synchronized Collection<BatchingEngine> engines() {
+        return views().stream().map(EngineView::engine).toList();
+    }
+
+    @Override
+    public <E extends BatchingEngine> Optional<E> find(String name, Class<E> type) {
+        return view(name).map(EngineView::engine).filter(type::isInstance).map(type::cast);
     }
 
     private record BatcherEntry(Batcher batcher, BatcherObserver observer, Map<String, WatcherHandle<?>> watchers,
-            List<WatcherInvoker<?>> invokers, DropSummaryLogger<?> drops, String source, AtomicBoolean closeLogged) {
+            List<WatcherInvoker<?>> invokers, DropSummaryLogger<?> drops, String source, AtomicBoolean closeLogged,
+            EngineView view) {
+
+        BatcherEntry(Batcher batcher, BatcherObserver observer, Map<String, WatcherHandle<?>> watchers,
+                List<WatcherInvoker<?>> invokers, DropSummaryLogger<?> drops, String source,
+                AtomicBoolean closeLogged) {
+            this(batcher, observer, watchers, invokers, drops, source, closeLogged,
+                    new CostBatcherView(batcher, observer, () -> List.copyOf(watchers.keySet())));
+        }
     }
 
     private record Entry(Dispatcher<?> dispatcher, SinkInvoker<?> sender, DropSummaryLogger<?> drops, String source,
-            boolean pausedUntilStart, AtomicBoolean closeLogged) {
+            boolean pausedUntilStart, AtomicBoolean closeLogged, EngineView view) {
+
+        Entry(Dispatcher<?> dispatcher, SinkInvoker<?> sender, DropSummaryLogger<?> drops, String source,
+                boolean pausedUntilStart, AtomicBoolean closeLogged) {
+            this(dispatcher, sender, drops, source, pausedUntilStart, closeLogged, new DispatcherView(dispatcher));
+        }
+    }
+
+    private record EngineEntry(EngineView view, String source, AtomicBoolean closeLogged) {
     }
 }

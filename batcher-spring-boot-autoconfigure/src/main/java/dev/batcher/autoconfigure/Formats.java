@@ -56,4 +56,9 @@ final class Formats {
         }
         return (bytes > 0 && bytes % 1024 == 0) ? bytes / 1024 + "KB" : bytes + "B";
     }
+
+    /** {@code text} with its first letter in upper case: {@code processor} gives {@code Processor}. */
+    static String capitalized(String text) {
+        return text.isEmpty() ? text : Character.toUpperCase(text.charAt(0)) + text.substring(1);
+    }
 }

@@ -1,5 +1,6 @@
 package dev.batcher.spring;
 
+import dev.batcher.BatchingEngine;
 import dev.batcher.cost.Batcher;
 import dev.batcher.dispatch.Dispatcher;
 import java.util.Collection;
@@ -60,4 +61,22 @@ public interface BatcherRegistry {
      * @throws IllegalArgumentException when there is no such batcher or watcher; the message lists the known names
      */
     <P> WatcherHandle<P> watcher(String batcher, String watcher);
+
+    /**
+     * Every known instance of every kind (dispatchers, cost batchers, resource processors, coordinators, task
+     * queues), each kind in registration order.
+     *
+     * @return the instances
+     */
+    Collection<BatchingEngine> engines();
+
+    /**
+     * Finds an instance of one kind.
+     *
+     * @param name the instance name
+     * @param type its type, such as {@code ResourceProcessor.class}
+     * @param <E> its type
+     * @return the instance, or empty when no instance of that type has this name
+     */
+    <E extends BatchingEngine> Optional<E> find(String name, Class<E> type);
 }
