@@ -46,6 +46,8 @@ final class IntakeRing<T, R> {
     private final long[] bytes;
     private final long[] costs;
     private final Object[] keys;
+    /** Journal positions, when the kernel has a journal. */
+    private final long[] positions;
     private final int mask;
     private final long capacity;
     private final long maxItems;
@@ -64,13 +66,14 @@ final class IntakeRing<T, R> {
     long p31, p32, p33, p34, p35, p36, p37;
 
     @SuppressWarnings("unchecked")
-    IntakeRing(int maxItems, long maxBytes, boolean sized, boolean costed, boolean keyed) {
+    IntakeRing(int maxItems, long maxBytes, boolean sized, boolean costed, boolean keyed, boolean journaled) {
         int cap = Integer.highestOneBit(Math.max(2, Math.min(maxItems, MAX_CAPACITY) - 1)) << 1;
         this.items = new Object[cap];
         this.futures = new CompletableFuture[cap];
         this.bytes = sized ? new long[cap] : null;
         this.costs = costed ? new long[cap] : null;
         this.keys = keyed ? new Object[cap] : null;
+        this.positions = journaled ? new long[cap] : null;
         this.mask = cap - 1;
         this.capacity = cap;
         this.maxItems = maxItems;
@@ -127,7 +130,8 @@ final class IntakeRing<T, R> {
     }
 
     /** Writes a claimed slot and publishes it to the consumer. */
-    void publish(long index, T item, CompletableFuture<R> future, long itemBytes, long cost, Object key) {
+    void publish(long index, T item, CompletableFuture<R> future, long itemBytes, long cost, Object key,
+            long position) {
         int slot = (int) index & mask;
         futures[slot] = future;
         if (bytes != null) {
@@ -139,12 +143,15 @@ final class IntakeRing<T, R> {
         if (keys != null) {
             keys[slot] = key;
         }
+        if (positions != null) {
+            positions[slot] = position;
+        }
         SLOT.setRelease(items, slot, item);
     }
 
     /** What the consumer does with each drained item. */
     interface Sink<T, R> {
-        void accept(T item, CompletableFuture<R> future, long bytes, long cost, Object key);
+        void accept(T item, CompletableFuture<R> future, long bytes, long cost, Object key, long position);
     }
 
     /**
@@ -173,7 +180,8 @@ final class IntakeRing<T, R> {
             SLOT.setOpaque(items, slot, null);
             c++;
             n++;
-            sink.accept((T) item, future, bytes != null ? bytes[slot] : 0, costs != null ? costs[slot] : 0, key);
+            sink.accept((T) item, future, bytes != null ? bytes[slot] : 0, costs != null ? costs[slot] : 0, key,
+                    positions != null ? positions[slot] : Journal.FULL);
         }
         if (n > 0) {
             consumerIndex = c;
@@ -181,9 +189,12 @@ final class IntakeRing<T, R> {
         return n;
     }
 
-    /** Whether items carry nothing but themselves and a future (no bytes, costs or keys): {@link #drainInto} applies. */
+    /**
+     * Whether items carry nothing but themselves and a future (no bytes, costs, keys or journal positions):
+     * {@link #drainInto} applies.
+     */
     boolean isPlain() {
-        return bytes == null && costs == null && keys == null;
+        return bytes == null && costs == null && keys == null && positions == null;
     }
 
     /**

@@ -96,6 +96,11 @@ public final class Kernel<T, R> {
     private final long backlogLimit;
     private final Thread intakeThread;
     private final boolean listening;
+    /** The durable buffer's hooks, or {@code null} for a buffer in memory only. */
+    private final Journal<T> journal;
+    /** Whether items of a previous run are being replayed: new items wait (see {@link #beginReplay}). */
+    private volatile boolean replaying;
+    private final java.util.concurrent.CountDownLatch replayed = new java.util.concurrent.CountDownLatch(1);
 
     private volatile int drainStatus;
 
@@ -125,6 +130,8 @@ public final class Kernel<T, R> {
     private long sent;
     private final long[] droppedByReason = new long[DropReason.values().length];
     private long retried;
+    /** Written by the one replaying thread only. */
+    private volatile long replayedItems;
     private long sentBatches;
     private long failedAttempts;
     private long consecutiveFailures;
@@ -155,6 +162,19 @@ public final class Kernel<T, R> {
      * @param sink sends the batches
      */
     public Kernel(KernelSpec<T> spec, KernelSink<T, R> sink) {
+        this(spec, sink, null);
+    }
+
+    /**
+     * Creates and starts a kernel with a durable buffer: every item is appended to {@code journal} before it is
+     * admitted and acknowledged there once its outcome is final.
+     *
+     * @param spec the options
+     * @param sink sends the batches
+     * @param journal the durable buffer's hooks, or {@code null}
+     */
+    public Kernel(KernelSpec<T> spec, KernelSink<T, R> sink, Journal<T> journal) {
+        this.journal = journal;
         this.name = spec.name();
         this.label = spec.kind() + " '" + name + "'";
         this.spec = spec;
@@ -171,7 +191,7 @@ public final class Kernel<T, R> {
         this.retryPolicies = new RetryState.Policies(spec.retryPolicy(), spec.backOffPolicy());
         boolean keyed = spec.keyExtractor() != null;
         this.ring = new IntakeRing<>(spec.buffer().maxItems(), spec.buffer().maxBytes(), spec.sizer() != null,
-                spec.costOf() != null, keyed);
+                spec.costOf() != null, keyed, journal != null);
         this.openBatches = spec.lanePolicy() == null ? new ArrayDeque<>() : new PriorityQueue<>(
                 (a, b) -> a.dueAt != b.dueAt ? Long.compare(a.dueAt - b.dueAt, 0) : Long.compare(a.createdAt - b.createdAt, 0));
         this.heartbeatLane = newLane(null, false);
@@ -209,14 +229,111 @@ public final class Kernel<T, R> {
     public void admit(T item, CompletableFuture<R> future, long bytes) {
         Object key = keyLanes != null ? keyOf(item) : null;
         long cost = spec.costOf() != null ? spec.costOf().applyAsLong(item) : 0;
+        if (journal != null) {
+            admitJournaled(item, future, bytes, cost, key);
+            return;
+        }
         long index = ring.claim(bytes);
         if (index < 0) {
-            index = admitSlow(item, bytes, index);
+            index = admitSlow(item, bytes, index, () -> ring.claim(bytes), spec.buffer().fullBehavior(),
+                    spec.buffer().blockTimeout().toNanos());
         }
-        ring.publish(index, item, future, bytes, cost, key);
+        ring.publish(index, item, future, bytes, cost, key, Journal.FULL);
+        wakeIntake();
+    }
+
+    private void wakeIntake() {
         if (drainStatus == IDLE && DRAIN_STATUS.compareAndSet(this, IDLE, REQUIRED)) {
             LockSupport.unpark(intakeThread);
         }
+    }
+
+    /**
+     * With a durable buffer: waits for the replay of a previous run, appends the item to the journal (the full
+     * behaviour applies when the journal's disk limit is reached), then admits it; a refused item is acknowledged in
+     * the journal at once, so it is not replayed.
+     */
+    private void admitJournaled(T item, CompletableFuture<R> future, long bytes, long cost, Object key) {
+        FullBehavior behavior = spec.buffer().fullBehavior();
+        long blockNanos = spec.buffer().blockTimeout().toNanos();
+        if (replaying) {
+            awaitReplay(item, blockNanos);
+        }
+        long position = ring.isClosed() ? IntakeRing.CLOSED : journal.tryAppend(item);
+        if (position < 0) {
+            position = admitSlow(item, bytes, position == IntakeRing.CLOSED ? IntakeRing.CLOSED : IntakeRing.FULL,
+                    () -> ring.isClosed() ? IntakeRing.CLOSED : appendOrFull(item), behavior, blockNanos);
+        }
+        long index = ring.claim(bytes);
+        if (index < 0) {
+            try {
+                index = admitSlow(item, bytes, index, () -> ring.claim(bytes), behavior, blockNanos);
+            }
+            catch (RuntimeException ex) {
+                journal.ack(new long[] {position}, 1);
+                throw ex;
+            }
+        }
+        ring.publish(index, item, future, bytes, cost, key, position);
+        wakeIntake();
+    }
+
+    private long appendOrFull(T item) {
+        long position = journal.tryAppend(item);
+        return position < 0 ? IntakeRing.FULL : position;
+    }
+
+    /** New items wait while a previous run's items are replayed, so that those go first; at most the block timeout. */
+    private void awaitReplay(T item, long blockNanos) {
+        try {
+            if (replayed.await(blockNanos, TimeUnit.NANOSECONDS)) {
+                return;
+            }
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new SubmitInterruptedException(label);
+        }
+        throw new BufferFullException(name, label + " refused the item: it is still replaying the items a previous "
+                + "run left in its durable buffer, and that took longer than buffer.block-timeout="
+                + spec.buffer().blockTimeout() + ". Raise buffer.block-timeout, or wait for the replay.");
+    }
+
+    /**
+     * Starts replaying the items a previous run left in the durable buffer: until {@link #endReplay()}, new items wait
+     * (at most {@code buffer.block-timeout}), so that replayed items go first.
+     */
+    public void beginReplay() {
+        replaying = true;
+    }
+
+    /** Ends the replay: new items are admitted again. */
+    public void endReplay() {
+        replaying = false;
+        replayed.countDown();
+    }
+
+    /**
+     * Admits an item of a previous run read back from the durable buffer, at its position there: it waits for room
+     * whatever the full behaviour (nothing read back is dropped for lack of room), is counted as submitted and has no
+     * future.
+     *
+     * @param item the item
+     * @param bytes its size (0 without a sizer)
+     * @param position its position in the journal
+     * @throws IllegalStateException when closed meanwhile (the item stays in the journal)
+     * @throws SubmitInterruptedException when interrupted while waiting for room
+     */
+    public void admitReplayed(T item, long bytes, long position) {
+        Object key = keyLanes != null ? keyOf(item) : null;
+        long cost = spec.costOf() != null ? spec.costOf().applyAsLong(item) : 0;
+        long index = ring.claim(bytes);
+        if (index < 0) {
+            index = admitSlow(item, bytes, index, () -> ring.claim(bytes), FullBehavior.BLOCK, Long.MAX_VALUE);
+        }
+        ring.publish(index, item, null, bytes, cost, key, position);
+        replayedItems++;
+        wakeIntake();
     }
 
     private Object keyOf(T item) {
@@ -228,12 +345,15 @@ public final class Kernel<T, R> {
         return key;
     }
 
-    /** No room, or closed: refuse, block or make room. Returns a claimed index or throws. */
-    private long admitSlow(T item, long bytes, long claim) {
+    /**
+     * No room, or closed: refuse, block or make room, trying {@code attempt} again (a ring claim, or a journal append)
+     * until it succeeds. Returns what the attempt returned, or throws.
+     */
+    private long admitSlow(T item, long bytes, long claim, java.util.function.LongSupplier attempt,
+            FullBehavior behavior, long blockTimeoutNanos) {
         if (claim == IntakeRing.CLOSED) {
             throw closedException();
         }
-        FullBehavior behavior = spec.buffer().fullBehavior();
         if (behavior == FullBehavior.BLOCK && KernelThreads.isOwnThread(this)) {
             throw new IllegalStateException(label + ": the buffer is full and this submit comes from the "
                     + "engine's own thread (" + Thread.currentThread().getName() + "); blocking here would wait for "
@@ -245,11 +365,11 @@ public final class Kernel<T, R> {
         lock.lock();
         try {
             while (true) {
-                long index = ring.claim(bytes);
+                long index = attempt.getAsLong();
                 if (index == IntakeRing.FULL && ring.pending() > 0) {
                     // Maybe only the ring is full (the intake lags behind): drain it here and try again.
                     drainRingFully();
-                    index = ring.claim(bytes);
+                    index = attempt.getAsLong();
                 }
                 if (index >= 0) {
                     return index;
@@ -275,7 +395,7 @@ public final class Kernel<T, R> {
                     continue;
                 }
                 long start = System.nanoTime();
-                long remaining = spec.buffer().blockTimeout().toNanos() - blockedNanos;
+                long remaining = blockTimeoutNanos - blockedNanos;
                 if (remaining <= 0) {
                     refusal = DropReason.BUFFER_FULL;
                     why = "the buffer stayed full for buffer.block-timeout=" + spec.buffer().blockTimeout() + " ("
@@ -421,7 +541,7 @@ public final class Kernel<T, R> {
     }
 
     /** Under the lock: adds one drained item to its lane's open batch, cutting by count and bytes. */
-    private void append(T item, CompletableFuture<R> future, long bytes, long cost, Object key) {
+    private void append(T item, CompletableFuture<R> future, long bytes, long cost, Object key, long position) {
         Lane<T, R> lane = key == null ? mainLane : keyLanes.computeIfAbsent(key, this::keyLane);
         PendingBatch<T, R> batch = lane.open;
         if (batch != null && lane.limits.overflows(batch.bytes(), bytes)) {
@@ -431,7 +551,7 @@ public final class Kernel<T, R> {
         if (batch == null) {
             batch = openBatch(lane);
         }
-        batch.add(item, future, bytes, cost);
+        batch.add(item, future, bytes, cost, position);
         submitted++;
         bufferedItems++;
         bufferedBytes += bytes;
@@ -950,6 +1070,7 @@ public final class Kernel<T, R> {
                 lastSentAt = Instant.now();
             }
             ring.release(batch.size(), batch.bytes());
+            acknowledge(batch);
             if (batch.hasFutures() || batch.barriers != null) {
                 callbacks.settle(batch.size(), () -> {
                     batch.completeSent(results);
@@ -1060,10 +1181,14 @@ public final class Kernel<T, R> {
      */
     private void dropCounted(List<PendingBatch<T, R>> batches, DropReason reason, Throwable cause) {
         int items = 0;
+        boolean keep = reason == DropReason.SHUTDOWN || reason == DropReason.CANCELLED;
         for (PendingBatch<T, R> batch : batches) {
             batch.place = PendingBatch.Place.SETTLED;
             droppedByReason[reason.ordinal()] += batch.size();
             ring.release(batch.size(), batch.bytes());
+            if (!keep) {
+                acknowledge(batch);
+            }
             items += batch.size();
         }
         callbacks.settle(items, () -> {
@@ -1076,6 +1201,23 @@ public final class Kernel<T, R> {
                 settleBarriers(batch);
             }
         });
+    }
+
+    /**
+     * Under the lock: the batch's outcome is final, so its items leave the durable buffer. Items dropped because the
+     * engine stopped are not acknowledged: they are replayed on the next start.
+     */
+    private void acknowledge(PendingBatch<T, R> batch) {
+        long[] positions = batch.positions();
+        if (journal != null && positions != null) {
+            try {
+                journal.ack(positions, batch.size());
+            }
+            catch (RuntimeException ex) {
+                LOG.log(Level.ERROR, label + ": acknowledging " + batch.size() + " item(s) in the durable buffer "
+                        + "failed; they will be sent again after a restart", ex);
+            }
+        }
     }
 
     /** Under the lock: a heartbeat batch ends; nothing to count, but a flush may wait for it. */
@@ -1362,6 +1504,11 @@ public final class Kernel<T, R> {
     }
 
     /** Whether {@link #close()} or {@link #dropAll} was called. */
+    /** Items of a previous run admitted through {@link #admitReplayed} (counted in {@code submitted} too). */
+    public long replayedItems() {
+        return replayedItems;
+    }
+
     public boolean isClosed() {
         return closed;
     }

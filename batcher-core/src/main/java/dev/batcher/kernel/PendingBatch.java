@@ -40,6 +40,8 @@ final class PendingBatch<T, R> implements Batch<T> {
     long dueAt;
     private Object[] items;
     private CompletableFuture<R>[] futures;
+    /** Journal positions of the items, when the kernel has a journal. */
+    private long[] positions;
     private int size;
     private long bytes;
     private long cost;
@@ -86,12 +88,21 @@ final class PendingBatch<T, R> implements Batch<T> {
     }
 
     @SuppressWarnings("unchecked")
-    void add(T item, CompletableFuture<R> future, long itemBytes, long itemCost) {
+    void add(T item, CompletableFuture<R> future, long itemBytes, long itemCost, long position) {
         if (size == items.length) {
             items = Arrays.copyOf(items, size * 2);
             if (futures != null) {
                 futures = Arrays.copyOf(futures, size * 2);
             }
+            if (positions != null) {
+                positions = Arrays.copyOf(positions, size * 2);
+            }
+        }
+        if (position >= 0) {
+            if (positions == null) {
+                positions = new long[items.length];
+            }
+            positions[size] = position;
         }
         if (future != null) {
             if (futures == null) {
@@ -102,6 +113,11 @@ final class PendingBatch<T, R> implements Batch<T> {
         items[size++] = item;
         bytes += itemBytes;
         cost += itemCost;
+    }
+
+    /** The journal positions of the items (the first {@link #size()}), or {@code null} without a journal. */
+    long[] positions() {
+        return positions;
     }
 
     boolean hasFutures() {
