@@ -1,0 +1,1095 @@
+package dev.batcher.durable;
+
+import dev.batcher.InvalidOptionException;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.PriorityQueue;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.zip.CRC32C;
+
+/**
+ * A crash-safe, append-only log of items (bytes) in segment files: the storage of the durable buffer.
+ *
+ * <ul>
+ *   <li>{@link #append} / {@link #appendAll} give each item a position (a sequence number, increasing across
+ *       reopens) once its record is in the operating system's page cache, so it survives a crash of the process;
+ *       with {@link FsyncPolicy#ALWAYS} only once it is on the storage device (group commit).
+ *       {@link #awaitDurable}, {@link #whenDurable} and {@link #durablePosition} tell when a position is on the
+ *       device under either policy.</li>
+ *   <li>{@link #ack(long...)} acknowledges positions in any order; a segment whose every record is acknowledged is
+ *       deleted (reclaim). Acknowledgements are persisted in a checksummed file per segment.</li>
+ *   <li>{@link #open} locks the directory, checks every record's checksum, cuts off a torn or corrupt tail (logged,
+ *       counted, reported to the {@link DurableLogListener} and listed by {@link #truncations()}), and
+ *       {@link #replay} then delivers every record written before the open and not acknowledged, in append order.</li>
+ *   <li>{@code buffer.durable.max-bytes} bounds the files: an append that needs a segment beyond it throws
+ *       {@link DurableLogFullException} and writes nothing.</li>
+ * </ul>
+ *
+ * <p>Thread-safe. Appends are serialized by one lock held only to copy the record into the mapped segment (no system
+ * call); acknowledgements take another lock and write one entry per segment touched; fsyncs run outside both.
+ * See {@code docs/durable-buffer.md}.
+ */
+public final class DurableLog implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger(DurableLog.class.getName());
+
+    /** Name of the lock file in the directory. */
+    public static final String LOCK_FILE = "lock";
+
+    /**
+     * Directories locked by this JVM. Checked before the lock file is opened: on POSIX systems closing any channel
+     * of a file drops every lock the process holds on it, so a second open in this JVM must not even open the file.
+     */
+    private static final Set<Path> LOCKED = ConcurrentHashMap.newKeySet();
+
+    private final DurableLogOptions options;
+    private final DurableLogListener listener;
+    private final Path directory;
+    private final int segmentBytes;
+    private final FileChannel lockChannel;
+    private final FileLock lock;
+
+    /** Live segments by first position. Added under the append lock, removed under the ack lock. */
+    private final ConcurrentSkipListMap<Long, Segment> segments = new ConcurrentSkipListMap<>();
+
+    private final ReentrantLock appendLock = new ReentrantLock();
+    private final ReentrantLock syncLock = new ReentrantLock();
+    private final Object ackLock = new Object();
+
+    // Guarded by appendLock.
+    private Segment active;
+    private long nextPosition;
+    private final List<Segment> sealedUnforced = new ArrayList<>();
+    private boolean directoryDirty;
+    private final CRC32C appendCrc = new CRC32C();
+    private boolean closed;
+
+    // Guarded by ackLock.
+    private ByteBuffer ackBuffer = ByteBuffer.allocate(Segment.ACK_HEADER_BYTES + 128 * Long.BYTES);
+    private final CRC32C ackCrc = new CRC32C();
+    private final List<Segment> dirtyAcks = new ArrayList<>();
+
+    /** The last position written (published after the record's bytes). */
+    private volatile long lastAppended;
+    /** Every position up to this one is on the storage device. */
+    private volatile long durable;
+    /** Positions below this one were on disk at the open: what {@link #replay} delivers. */
+    private final long replayEnd;
+    private final List<TruncatedTail> truncations;
+    private volatile boolean open = true;
+
+    private final PriorityQueue<Waiter> waiters = new PriorityQueue<>();
+    private final ScheduledThreadPoolExecutor flusher;
+    private final AtomicBoolean flushArmed = new AtomicBoolean();
+
+    private final AtomicLong bytesOnDisk = new AtomicLong();
+    private final AtomicLong unacknowledged = new AtomicLong();
+    private final AtomicLong appended = new AtomicLong();
+    private final AtomicLong acknowledged = new AtomicLong();
+    private final AtomicLong replayed = new AtomicLong();
+    private final AtomicLong fsyncs = new AtomicLong();
+    private final AtomicLong fsyncNanos = new AtomicLong();
+    private final AtomicLong fsyncNanosMax = new AtomicLong();
+
+    private record Waiter(long position, CompletableFuture<Long> future) implements Comparable<Waiter> {
+        @Override
+        public int compareTo(Waiter o) {
+            return Long.compare(position, o.position);
+        }
+    }
+
+    /**
+     * Opens (or creates) the log in {@code options.directory()} with no listener. See
+     * {@link #open(DurableLogOptions, DurableLogListener)}.
+     *
+     * @param options where and how
+     * @return the open log
+     */
+    public static DurableLog open(DurableLogOptions options) {
+        return open(options, DurableLogListener.NONE);
+    }
+
+    /**
+     * Opens (or creates) the log in {@code options.directory()}: takes the directory's lock file, checks every
+     * segment and acknowledgement file, truncates a torn or corrupt tail (reported to {@code listener}, logged and
+     * counted), deletes fully acknowledged segments and starts a new segment for appends. Call {@link #replay} next
+     * to get the records left unacknowledged.
+     *
+     * @param options where and how
+     * @param listener told about truncated tails and fsyncs
+     * @return the open log
+     * @throws DurableLogLockedException if another open log, in this process or another one, holds the directory
+     * @throws InvalidOptionException naming {@code buffer.durable.directory} if it is not a writable directory
+     * @throws DurableLogException if the files cannot be read or written
+     */
+    public static DurableLog open(DurableLogOptions options, DurableLogListener listener) {
+        return new DurableLog(options, listener);
+    }
+
+    private DurableLog(DurableLogOptions options, DurableLogListener listener) {
+        this.options = Objects.requireNonNull(options, "options");
+        this.listener = Objects.requireNonNull(listener, "listener");
+        this.segmentBytes = (int) options.segmentBytes();
+        this.directory = prepareDirectory(options.directory().toAbsolutePath().normalize());
+        Path lockFile = directory.resolve(LOCK_FILE);
+        if (!LOCKED.add(directory)) {
+            throw locked("held by this process, pid " + ProcessHandle.current().pid());
+        }
+        FileChannel channel = null;
+        FileLock acquired = null;
+        try {
+            channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                    StandardOpenOption.WRITE);
+            try {
+                acquired = channel.tryLock();
+            } catch (OverlappingFileLockException e) {
+                acquired = null;
+            }
+            if (acquired == null) {
+                String holder = readHolder(channel);
+                channel.close();
+                LOCKED.remove(directory);
+                throw locked(holder);
+            }
+            channel.truncate(0);
+            channel.write(ByteBuffer.wrap(("pid " + ProcessHandle.current().pid() + "\n")
+                    .getBytes(StandardCharsets.US_ASCII)), 0);
+        } catch (IOException e) {
+            closeQuietly(channel);
+            LOCKED.remove(directory);
+            throw new DurableLogException(directory, "Cannot lock " + lockFile + ": " + e, e);
+        }
+        this.lockChannel = channel;
+        this.lock = acquired;
+        List<TruncatedTail> found = new ArrayList<>();
+        try {
+            this.replayEnd = recover(found);
+            this.truncations = Collections.unmodifiableList(found);
+            this.nextPosition = replayEnd;
+            this.lastAppended = replayEnd - 1;
+            this.durable = replayEnd - 1;
+            this.active = createSegment(replayEnd);
+            forceDirectory();
+        } catch (IOException | RuntimeException e) {
+            releaseLock();
+            if (e instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new DurableLogException(directory, "Cannot open the durable buffer in " + directory + ": " + e, e);
+        }
+        ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "batcher-durable-flush[" + directory.getFileName() + "]");
+            t.setDaemon(true);
+            return t;
+        });
+        executor.setKeepAliveTime(1, TimeUnit.SECONDS);
+        executor.allowCoreThreadTimeOut(true);
+        executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        this.flusher = executor;
+    }
+
+    private DurableLogLockedException locked(String holder) {
+        return new DurableLogLockedException(directory, "The durable buffer directory " + directory
+                + " is in use by another open instance (" + holder + "): two instances must not share "
+                + DurableLogOptions.DIRECTORY + ". Stop or close the other instance first, or give this one a"
+                + " directory of its own.");
+    }
+
+    private static Path prepareDirectory(Path directory) {
+        if (Files.exists(directory) && !Files.isDirectory(directory)) {
+            throw new InvalidOptionException(DurableLogOptions.DIRECTORY, directory,
+                    "is a file, not a directory: point it at a directory (it is created if missing)");
+        }
+        try {
+            Files.createDirectories(directory);
+        } catch (IOException e) {
+            throw new InvalidOptionException(DurableLogOptions.DIRECTORY, directory,
+                    "cannot be created (" + e + "): choose a directory this process can write to");
+        }
+        if (!Files.isWritable(directory)) {
+            throw new InvalidOptionException(DurableLogOptions.DIRECTORY, directory,
+                    "is not writable by this process: fix its permissions or choose another directory");
+        }
+        try {
+            return directory.toRealPath();
+        } catch (IOException e) {
+            throw new InvalidOptionException(DurableLogOptions.DIRECTORY, directory,
+                    "cannot be resolved (" + e + "): choose another directory");
+        }
+    }
+
+    private static String readHolder(FileChannel channel) {
+        try {
+            ByteBuffer b = ByteBuffer.allocate(64);
+            int n = channel.read(b, 0);
+            String text = n > 0 ? new String(b.array(), 0, n, StandardCharsets.US_ASCII).trim() : "";
+            return text.isEmpty() ? "its lock file is held by another process" : "held by process " + text;
+        } catch (IOException e) {
+            return "its lock file is held";
+        }
+    }
+
+    /** Checks the files, truncates bad tails, loads acknowledgements; returns the next position. */
+    private long recover(List<TruncatedTail> found) throws IOException {
+        TreeMap<Long, Path> segmentFiles = new TreeMap<>();
+        Map<Long, Path> ackFiles = new HashMap<>();
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(directory)) {
+            for (Path file : files) {
+                String name = file.getFileName().toString();
+                long first = Segment.parse(name, Segment.SEGMENT_SUFFIX);
+                if (first >= 0) {
+                    segmentFiles.put(first, file);
+                }
+                long acked = Segment.parse(name, Segment.ACK_SUFFIX);
+                if (acked >= 0) {
+                    ackFiles.put(acked, file);
+                }
+            }
+        }
+        long next = 0;
+        for (Map.Entry<Long, Path> entry : segmentFiles.entrySet()) {
+            long first = entry.getKey();
+            Segment segment = new Segment(directory, first);
+            Segment.Scan scan = Segment.scan(segment.file, first, Long.MAX_VALUE, null);
+            if (scan.problem() != null) {
+                truncated(found, segment.file, scan);
+            }
+            if (scan.validEnd() < scan.fileSize()) {
+                truncate(segment.file, scan.validEnd());
+            }
+            next = Math.max(next, first + scan.records());
+            Path ackFile = ackFiles.remove(first);
+            if (scan.records() == 0) {
+                Files.deleteIfExists(segment.file);
+                if (ackFile != null) {
+                    Files.deleteIfExists(ackFile);
+                }
+                continue;
+            }
+            segment.count = (int) scan.records();
+            segment.fileBytes = scan.validEnd();
+            segment.sealed = true;
+            if (ackFile != null) {
+                Segment.Scan acks = Segment.scanAcks(ackFile, position -> {
+                    long index = position - first;
+                    if (index >= 0 && index < segment.count && !segment.acked.get((int) index)) {
+                        segment.acked.set((int) index);
+                        segment.ackedCount++;
+                    }
+                });
+                if (acks.problem() != null) {
+                    truncated(found, ackFile, acks);
+                    truncate(ackFile, acks.validEnd());
+                }
+                segment.ackBytes = acks.validEnd();
+            }
+            if (segment.fullyAcknowledged()) {
+                Files.deleteIfExists(segment.file);
+                Files.deleteIfExists(segment.ackFile);
+                continue;
+            }
+            // What survived a process crash may still be only in the page cache: force it before calling it durable.
+            force(segment.file);
+            if (ackFile != null) {
+                force(ackFile);
+            }
+            segments.put(first, segment);
+            bytesOnDisk.addAndGet(segment.fileBytes + segment.ackBytes);
+            unacknowledged.addAndGet(segment.count - segment.ackedCount);
+        }
+        for (Path orphan : ackFiles.values()) {
+            Files.deleteIfExists(orphan);
+        }
+        return next;
+    }
+
+    private void truncated(List<TruncatedTail> found, Path file, Segment.Scan scan) {
+        TruncatedTail tail = new TruncatedTail(file, scan.validEnd(), scan.fileSize() - scan.validEnd(),
+                scan.records(), scan.problem());
+        found.add(tail);
+        LOG.log(Level.WARNING, "Durable buffer " + directory + ": " + tail
+                + "; every record before it is kept and replayed");
+        try {
+            listener.onTruncated(tail);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "Durable buffer " + directory + ": the listener failed on a truncated tail", e);
+        }
+    }
+
+    private static void truncate(Path file, long size) throws IOException {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            channel.truncate(size);
+            channel.force(true);
+        }
+    }
+
+    private static void force(Path file) throws IOException {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            channel.force(true);
+        }
+    }
+
+    private void forceDirectory() {
+        try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
+            channel.force(true);
+        } catch (IOException e) {
+            // Some platforms cannot open a directory; the files' own fsyncs still hold.
+            LOG.log(Level.DEBUG, "cannot fsync directory " + directory, e);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------- append
+
+    /**
+     * Appends one item. Returns once the record is in the page cache (survives a crash of the process); with
+     * {@link FsyncPolicy#ALWAYS} once it is on the storage device.
+     *
+     * @param item the bytes (copied; the array may be reused after the call)
+     * @return the item's position: greater than every position returned before, in this process or an earlier one
+     * @throws IllegalArgumentException if the item does not fit in a segment
+     * @throws DurableLogFullException if the log needs a new segment and is at {@code buffer.durable.max-bytes}
+     * @throws IllegalStateException if the log is closed
+     * @throws DurableLogException if the files cannot be written or forced
+     */
+    public long append(byte[] item) {
+        checkItem(item);
+        long position;
+        appendLock.lock();
+        try {
+            ensureOpen();
+            if (active.writeOffset + Segment.RECORD_HEADER_BYTES + item.length > segmentBytes) {
+                roll();
+            }
+            position = write(item);
+            lastAppended = position;
+        } finally {
+            appendLock.unlock();
+        }
+        appended.incrementAndGet();
+        unacknowledged.incrementAndGet();
+        afterAppend(position);
+        return position;
+    }
+
+    /**
+     * Appends items with one lock acquisition (and, with {@link FsyncPolicy#ALWAYS}, one fsync). Their positions are
+     * consecutive: the returned one, then one more for each next item. All or nothing: when the log is full nothing
+     * is written.
+     *
+     * @param items the items, in order (copied)
+     * @return the position of the first item; the next position if {@code items} is empty
+     * @throws IllegalArgumentException if an item does not fit in a segment
+     * @throws DurableLogFullException if the items need segments beyond {@code buffer.durable.max-bytes}
+     * @throws IllegalStateException if the log is closed
+     * @throws DurableLogException if the files cannot be written or forced
+     */
+    public long appendAll(List<byte[]> items) {
+        for (byte[] item : items) {
+            checkItem(item);
+        }
+        long first;
+        long last;
+        appendLock.lock();
+        try {
+            ensureOpen();
+            first = nextPosition;
+            if (items.isEmpty()) {
+                return first;
+            }
+            long offset = active.writeOffset;
+            int newSegments = 0;
+            for (byte[] item : items) {
+                int recordBytes = Segment.RECORD_HEADER_BYTES + item.length;
+                if (offset + recordBytes > segmentBytes) {
+                    newSegments++;
+                    offset = Segment.HEADER_BYTES;
+                }
+                offset += recordBytes;
+            }
+            checkRoom(newSegments);
+            last = first - 1;
+            for (byte[] item : items) {
+                if (active.writeOffset + Segment.RECORD_HEADER_BYTES + item.length > segmentBytes) {
+                    roll();
+                }
+                last = write(item);
+            }
+            lastAppended = last;
+        } finally {
+            appendLock.unlock();
+        }
+        appended.addAndGet(items.size());
+        unacknowledged.addAndGet(items.size());
+        afterAppend(last);
+        return first;
+    }
+
+    private void checkItem(byte[] item) {
+        Objects.requireNonNull(item, "item");
+        if ((long) item.length + Segment.RECORD_HEADER_BYTES + Segment.HEADER_BYTES > segmentBytes) {
+            throw new IllegalArgumentException("An item of " + item.length + " bytes does not fit in a segment of "
+                    + segmentBytes + " bytes (" + DurableLogOptions.SEGMENT_BYTES + ", with 32 bytes of headers):"
+                    + " raise " + DurableLogOptions.SEGMENT_BYTES + " or send smaller items");
+        }
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("The durable buffer in " + directory + " is closed");
+        }
+    }
+
+    /** Copies one record into the active segment. Holds appendLock; the record fits. */
+    private long write(byte[] item) {
+        Segment segment = active;
+        MappedByteBuffer map = segment.map;
+        int offset = segment.writeOffset;
+        int length = item.length;
+        long position = nextPosition;
+        map.putInt(offset, length);
+        map.putLong(offset + 8, position);
+        map.put(offset + Segment.RECORD_HEADER_BYTES, item);
+        ByteBuffer view = segment.crcView;
+        CRC32C crc = appendCrc;
+        crc.reset();
+        view.limit(offset + 4).position(offset);
+        crc.update(view);
+        view.limit(offset + Segment.RECORD_HEADER_BYTES + length).position(offset + 8);
+        crc.update(view);
+        map.putInt(offset + 4, (int) crc.getValue());
+        segment.writeOffset = offset + Segment.RECORD_HEADER_BYTES + length;
+        segment.count = segment.count + 1;
+        nextPosition = position + 1;
+        return position;
+    }
+
+    /** Seals the active segment and starts the next one. Holds appendLock. */
+    private void roll() {
+        checkRoom(1);
+        Segment old = active;
+        Segment next;
+        try {
+            next = createSegment(nextPosition);
+        } catch (IOException e) {
+            throw new DurableLogException(directory, "Cannot create a segment in " + directory + ": " + e, e);
+        }
+        old.sealed = true;
+        sealedUnforced.add(old);
+        active = next;
+        directoryDirty = true;
+        synchronized (ackLock) {
+            reclaimIfDone(old);
+        }
+    }
+
+    private void checkRoom(int newSegments) {
+        if (newSegments == 0) {
+            return;
+        }
+        long needed = (long) newSegments * segmentBytes;
+        long used = bytesOnDisk.get();
+        if (options.maxBytes() != DurableLogOptions.UNLIMITED && used + needed > options.maxBytes()) {
+            throw new DurableLogFullException(directory, used, needed, "The durable buffer in " + directory
+                    + " is full: its files hold " + used + " bytes and " + needed + " more would pass "
+                    + DurableLogOptions.MAX_BYTES + "=" + options.maxBytes()
+                    + "; acknowledge records to reclaim segments, or raise " + DurableLogOptions.MAX_BYTES);
+        }
+        long usable = directory.toFile().getUsableSpace();
+        if (usable > 0 && usable < needed) {
+            throw new DurableLogFullException(directory, used, needed, "The file system of " + directory + " has "
+                    + usable + " bytes free, less than the " + needed + " bytes of a new segment: free disk space or"
+                    + " lower " + DurableLogOptions.MAX_BYTES);
+        }
+    }
+
+    private Segment createSegment(long firstPosition) throws IOException {
+        Segment segment = new Segment(directory, firstPosition);
+        MappedByteBuffer map;
+        try (FileChannel channel = FileChannel.open(segment.file, StandardOpenOption.CREATE_NEW,
+                StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            map = channel.map(FileChannel.MapMode.READ_WRITE, 0, segmentBytes);
+        } catch (FileAlreadyExistsException e) {
+            throw new DurableLogException(directory, "Segment " + segment.file + " exists already: the directory"
+                    + " was changed behind the log's back", e);
+        }
+        map.putInt(0, Segment.MAGIC);
+        map.putInt(4, Segment.VERSION);
+        map.putLong(8, firstPosition);
+        segment.map = map;
+        segment.crcView = map.duplicate();
+        segment.writeOffset = Segment.HEADER_BYTES;
+        segment.fileBytes = segmentBytes;
+        segments.put(firstPosition, segment);
+        bytesOnDisk.addAndGet(segmentBytes);
+        return segment;
+    }
+
+    private void afterAppend(long position) {
+        if (options.fsync() == FsyncPolicy.ALWAYS) {
+            awaitDurable(position);
+        } else if (!flushArmed.get()) {
+            armFlush();
+        }
+    }
+
+    // -------------------------------------------------------------------------------------------------- durability
+
+    /**
+     * Returns once {@code position} (and every position before it) is on the storage device, forcing the log now if
+     * needed. Concurrent callers share one fsync. Under {@link FsyncPolicy#ALWAYS} an appended position is already
+     * durable when {@link #append} returns.
+     *
+     * @param position a position returned by an append
+     * @throws IllegalArgumentException if nothing was appended at {@code position} yet
+     * @throws DurableLogException if forcing the files failed
+     */
+    public void awaitDurable(long position) {
+        if (durable >= position) {
+            return;
+        }
+        checkAppended(position);
+        syncLock.lock();
+        try {
+            if (durable < position) {
+                sync();
+            }
+        } finally {
+            syncLock.unlock();
+        }
+    }
+
+    /**
+     * A future completed with the durable position once {@code position} is on the storage device: at once if it
+     * is, else by the fsync that covers it (under {@link FsyncPolicy#INTERVAL} the flusher's, within about one
+     * {@code buffer.durable.fsync-interval}). It completes on the thread that did the fsync: continue with an
+     * {@code ...Async} stage for anything slow. At {@link #close} every appended position becomes durable.
+     *
+     * @param position a position returned by an append
+     * @return the future
+     * @throws IllegalArgumentException if nothing was appended at {@code position} yet
+     */
+    public CompletableFuture<Long> whenDurable(long position) {
+        long now = durable;
+        if (now >= position) {
+            return CompletableFuture.completedFuture(now);
+        }
+        checkAppended(position);
+        CompletableFuture<Long> future = new CompletableFuture<>();
+        synchronized (waiters) {
+            waiters.add(new Waiter(position, future));
+        }
+        if (durable >= position) {
+            completeWaiters(durable);
+        } else if (!flushArmed.get()) {
+            armFlush();
+        }
+        return future;
+    }
+
+    /** Every position up to this one is on the storage device; -1 if none is. */
+    public long durablePosition() {
+        return durable;
+    }
+
+    private void checkAppended(long position) {
+        if (position > lastAppended) {
+            throw new IllegalArgumentException("Position " + position + " was not appended to the durable buffer in "
+                    + directory + " (the last one is " + lastAppended + ")");
+        }
+    }
+
+    private void armFlush() {
+        if (open && flushArmed.compareAndSet(false, true)) {
+            try {
+                flusher.schedule(this::flush, options.fsyncInterval().toNanos(), TimeUnit.NANOSECONDS);
+            } catch (RuntimeException e) {
+                flushArmed.set(false); // shut down by close(), which forces everything itself
+            }
+        }
+    }
+
+    private void flush() {
+        flushArmed.set(false);
+        syncLock.lock();
+        try {
+            sync();
+        } catch (RuntimeException e) {
+            LOG.log(Level.ERROR, "Durable buffer " + directory + ": the background fsync failed; retrying at the"
+                    + " next write", e);
+        } finally {
+            syncLock.unlock();
+        }
+    }
+
+    /** Forces everything written so far: sealed segments, the active one, dirty acknowledgements. Holds syncLock. */
+    private void sync() {
+        List<Segment> sealed;
+        Segment current;
+        int end;
+        long upTo;
+        boolean directoryChanged;
+        appendLock.lock();
+        try {
+            if (active == null) {
+                return;
+            }
+            sealed = sealedUnforced.isEmpty() ? List.of() : new ArrayList<>(sealedUnforced);
+            sealedUnforced.clear();
+            current = active;
+            end = current.writeOffset;
+            upTo = nextPosition - 1;
+            directoryChanged = directoryDirty;
+            directoryDirty = false;
+        } finally {
+            appendLock.unlock();
+        }
+        List<FileChannel> acks;
+        synchronized (ackLock) {
+            acks = new ArrayList<>(dirtyAcks.size());
+            for (Segment s : dirtyAcks) {
+                acks.add(s.ackChannel);
+            }
+            dirtyAcks.clear();
+        }
+        if (sealed.isEmpty() && end == current.forcedOffset && acks.isEmpty() && !directoryChanged) {
+            publishDurable(upTo);
+            return;
+        }
+        long start = System.nanoTime();
+        try {
+            for (Segment s : sealed) {
+                if (s.writeOffset > s.forcedOffset) {
+                    s.map.force(s.forcedOffset, s.writeOffset - s.forcedOffset);
+                }
+                s.forcedOffset = s.writeOffset;
+                Unmapper.unmap(s.map);
+                s.map = null;
+                s.crcView = null;
+            }
+            if (end > current.forcedOffset) {
+                current.map.force(current.forcedOffset, end - current.forcedOffset);
+                current.forcedOffset = end;
+            }
+            for (FileChannel channel : acks) {
+                try {
+                    channel.force(false);
+                } catch (ClosedChannelException e) {
+                    // its segment was reclaimed meanwhile
+                }
+            }
+            if (directoryChanged) {
+                forceDirectory();
+            }
+        } catch (IOException | RuntimeException e) {
+            appendLock.lock();
+            try {
+                // Not forced: the next sync tries these again.
+                for (Segment s : sealed) {
+                    if (s.map != null) {
+                        sealedUnforced.add(0, s);
+                    }
+                }
+                directoryDirty |= directoryChanged;
+            } finally {
+                appendLock.unlock();
+            }
+            throw new DurableLogException(directory, "Cannot fsync the durable buffer in " + directory + ": " + e, e);
+        }
+        long nanos = System.nanoTime() - start;
+        fsyncs.incrementAndGet();
+        fsyncNanos.addAndGet(nanos);
+        fsyncNanosMax.accumulateAndGet(nanos, Math::max);
+        publishDurable(upTo);
+        try {
+            listener.onFsync(nanos, upTo);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "Durable buffer " + directory + ": the listener failed on an fsync", e);
+        }
+    }
+
+    private void publishDurable(long upTo) {
+        if (upTo > durable) {
+            durable = upTo;
+        }
+        completeWaiters(durable);
+    }
+
+    private void completeWaiters(long upTo) {
+        List<Waiter> done = null;
+        synchronized (waiters) {
+            while (!waiters.isEmpty() && waiters.peek().position() <= upTo) {
+                if (done == null) {
+                    done = new ArrayList<>();
+                }
+                done.add(waiters.poll());
+            }
+        }
+        if (done != null) {
+            for (Waiter w : done) {
+                w.future().complete(upTo);
+            }
+        }
+    }
+
+    // ----------------------------------------------------------------------------------------------- acknowledge
+
+    /**
+     * Acknowledges one position. See {@link #ack(long...)}.
+     *
+     * @param position a position returned by an append or delivered by {@link #replay}
+     * @return 1 if it was newly acknowledged, 0 if it was before or is gone
+     */
+    public int ack(long position) {
+        return ack(new long[] {position});
+    }
+
+    /**
+     * Acknowledges positions, in any order (batches settle out of order): their records will not be replayed. A
+     * segment whose every record is acknowledged is deleted once it is no longer the one appended to. One
+     * checksummed entry per segment touched is written to its acknowledgement file (in the page cache at once,
+     * forced with the next fsync): a crash may forget an acknowledgement, which then means a duplicate, never a loss.
+     * Positions already acknowledged, reclaimed, or cut off with a torn tail are ignored.
+     *
+     * @param positions positions returned by appends or delivered by {@link #replay}
+     * @return how many were newly acknowledged
+     * @throws IllegalArgumentException if a position was never appended
+     * @throws IllegalStateException if the log is closed
+     * @throws DurableLogException if the acknowledgement file cannot be written
+     */
+    public int ack(long... positions) {
+        int newly = 0;
+        long last = lastAppended;
+        for (long position : positions) {
+            if (position < 0 || position > last) {
+                throw new IllegalArgumentException("Position " + position + " was never appended to the durable"
+                        + " buffer in " + directory + " (the last one is " + last + ")");
+            }
+        }
+        synchronized (ackLock) {
+            if (!open) {
+                throw new IllegalStateException("The durable buffer in " + directory + " is closed");
+            }
+            Segment current = null;
+            int pending = 0;
+            for (long position : positions) {
+                Segment segment = current != null && position >= current.firstPosition
+                        && position < current.firstPosition + current.count ? current : find(position);
+                if (segment == null) {
+                    continue;
+                }
+                if (segment != current) {
+                    if (pending > 0) {
+                        writeAcks(current, pending);
+                    }
+                    current = segment;
+                    pending = 0;
+                    ackBuffer.clear().position(Segment.ACK_HEADER_BYTES);
+                }
+                int index = (int) (position - segment.firstPosition);
+                if (!segment.acked.get(index)) {
+                    segment.acked.set(index);
+                    segment.ackedCount++;
+                    newly++;
+                    if (!ackBuffer.hasRemaining()) {
+                        ackBuffer = ByteBuffer.allocate(ackBuffer.capacity() * 2).put(ackBuffer.flip());
+                    }
+                    ackBuffer.putLong(position);
+                    pending++;
+                }
+            }
+            if (pending > 0) {
+                writeAcks(current, pending);
+            }
+        }
+        if (newly > 0) {
+            acknowledged.addAndGet(newly);
+            unacknowledged.addAndGet(-newly);
+            if (!flushArmed.get()) {
+                armFlush();
+            }
+        }
+        return newly;
+    }
+
+    /** The live segment holding {@code position}, or null if it is gone. Holds ackLock. */
+    private Segment find(long position) {
+        Map.Entry<Long, Segment> entry = segments.floorEntry(position);
+        if (entry == null) {
+            return null;
+        }
+        Segment segment = entry.getValue();
+        return position < segment.firstPosition + segment.count ? segment : null;
+    }
+
+    /** Writes the {@code count} positions in ackBuffer to the segment's acknowledgement file. Holds ackLock. */
+    private void writeAcks(Segment segment, int count) {
+        ByteBuffer b = ackBuffer;
+        b.putInt(0, count);
+        ackCrc.reset();
+        ackCrc.update(b.array(), 0, 4);
+        ackCrc.update(b.array(), Segment.ACK_HEADER_BYTES, count * Long.BYTES);
+        b.putInt(4, (int) ackCrc.getValue());
+        b.flip();
+        try {
+            if (segment.ackChannel == null) {
+                segment.ackChannel = FileChannel.open(segment.ackFile, StandardOpenOption.CREATE,
+                        StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+            }
+            int bytes = b.remaining();
+            while (b.hasRemaining()) {
+                segment.ackChannel.write(b);
+            }
+            segment.ackBytes += bytes;
+            bytesOnDisk.addAndGet(bytes);
+        } catch (IOException e) {
+            throw new DurableLogException(directory, "Cannot write " + segment.ackFile + ": " + e, e);
+        }
+        if (!dirtyAcks.contains(segment)) {
+            dirtyAcks.add(segment);
+        }
+        reclaimIfDone(segment);
+    }
+
+    /** Deletes a sealed segment whose every record is acknowledged. Holds ackLock. */
+    private void reclaimIfDone(Segment segment) {
+        if (segment.deleted || !segment.fullyAcknowledged()) {
+            return;
+        }
+        segment.deleted = true;
+        segments.remove(segment.firstPosition, segment);
+        dirtyAcks.remove(segment);
+        closeQuietly(segment.ackChannel);
+        try {
+            // The segment first: a crash between the two leaves an orphan acknowledgement file, deleted at the open.
+            Files.deleteIfExists(segment.file);
+            Files.deleteIfExists(segment.ackFile);
+        } catch (IOException e) {
+            LOG.log(Level.WARNING, "Durable buffer " + directory + ": cannot delete reclaimed segment "
+                    + segment.file, e);
+        }
+        bytesOnDisk.addAndGet(-(segment.fileBytes + segment.ackBytes));
+    }
+
+    /**
+     * Up to {@code max} of the oldest positions not acknowledged yet, in append order: what a drop-oldest full
+     * behaviour acknowledges (drops) to make room. Room appears once the oldest segment is wholly acknowledged.
+     *
+     * @param max how many positions at most
+     * @return the positions, oldest first
+     */
+    public long[] oldestUnacknowledged(int max) {
+        long[] found = new long[Math.max(0, max)];
+        int n = 0;
+        synchronized (ackLock) {
+            for (Segment segment : segments.values()) {
+                int count = segment.count;
+                for (int i = segment.acked.nextClearBit(0); i < count && n < found.length;
+                        i = segment.acked.nextClearBit(i + 1)) {
+                    found[n++] = segment.firstPosition + i;
+                }
+                if (n == found.length) {
+                    break;
+                }
+            }
+        }
+        return n == found.length ? found : java.util.Arrays.copyOf(found, n);
+    }
+
+    // ------------------------------------------------------------------------------------------------------ replay
+
+    /**
+     * Delivers every record that was on disk when the log was opened and is not acknowledged, in append order, with
+     * its position; records appended since the open are not included. Reads the files, so it may be called again
+     * (it then skips what was acknowledged meanwhile). Typically called once, right after {@link #open}, before the
+     * first append.
+     *
+     * @param consumer gets each record; an exception it throws stops the replay and is rethrown
+     * @return how many records were delivered
+     * @throws DurableLogException if a segment cannot be read
+     */
+    public long replay(RecordConsumer consumer) {
+        Objects.requireNonNull(consumer, "consumer");
+        long delivered = 0;
+        for (Segment segment : segments.headMap(replayEnd).values()) {
+            BitSet acked;
+            int count;
+            synchronized (ackLock) {
+                if (segment.deleted) {
+                    continue;
+                }
+                acked = (BitSet) segment.acked.clone();
+                count = segment.count;
+            }
+            long[] n = {0};
+            try {
+                Segment.scan(segment.file, segment.firstPosition, count, (position, item) -> {
+                    if (!acked.get((int) (position - segment.firstPosition))) {
+                        n[0]++;
+                        replayed.incrementAndGet();
+                        consumer.accept(position, item);
+                    }
+                });
+            } catch (NoSuchFileException e) {
+                // reclaimed meanwhile: every record of it was acknowledged
+            } catch (IOException e) {
+                throw new DurableLogException(directory, "Cannot read " + segment.file + ": " + e, e);
+            }
+            delivered += n[0];
+        }
+        return delivered;
+    }
+
+    // ------------------------------------------------------------------------------------------------ stats, close
+
+    /** The torn or corrupt tails {@link #open} cut off (empty for a clean open). */
+    public List<TruncatedTail> truncations() {
+        return truncations;
+    }
+
+    /** The directory the log lives in. */
+    public Path directory() {
+        return directory;
+    }
+
+    /** The options the log was opened with. */
+    public DurableLogOptions options() {
+        return options;
+    }
+
+    /** A snapshot of the log's state and counters. */
+    public DurableLogStats stats() {
+        long next;
+        appendLock.lock();
+        try {
+            next = nextPosition;
+        } finally {
+            appendLock.unlock();
+        }
+        return new DurableLogStats(bytesOnDisk.get(), unacknowledged.get(), segments.size(), appended.get(),
+                acknowledged.get(), replayed.get(), fsyncs.get(), fsyncNanos.get(), fsyncNanosMax.get(),
+                truncations.size(), next, durable);
+    }
+
+    /**
+     * Forces everything appended and acknowledged to the storage device, releases the files and the directory's
+     * lock. Every {@link #whenDurable} future completes. Idempotent; appends and acknowledgements after it throw
+     * {@link IllegalStateException}.
+     *
+     * @throws DurableLogException if the final fsync fails (the lock is released all the same)
+     */
+    @Override
+    public void close() {
+        syncLock.lock();
+        try {
+            appendLock.lock();
+            try {
+                if (closed) {
+                    return;
+                }
+                closed = true;
+            } finally {
+                appendLock.unlock();
+            }
+            flusher.shutdown();
+            try {
+                sync();
+            } finally {
+                synchronized (ackLock) {
+                    open = false;
+                    for (Segment segment : segments.values()) {
+                        closeQuietly(segment.ackChannel);
+                        segment.ackChannel = null;
+                    }
+                }
+                appendLock.lock();
+                try {
+                    Segment last = active;
+                    for (Segment s : sealedUnforced) {
+                        Unmapper.unmap(s.map);
+                        s.map = null;
+                    }
+                    sealedUnforced.clear();
+                    Unmapper.unmap(last.map);
+                    last.map = null;
+                    last.crcView = null;
+                    active = null;
+                    if (!last.deleted) {
+                        truncateQuietly(last);
+                    }
+                } finally {
+                    appendLock.unlock();
+                }
+                releaseLock();
+            }
+        } finally {
+            syncLock.unlock();
+        }
+    }
+
+    /** The closed active segment keeps only its records (an empty one is kept: it holds the next position). */
+    private void truncateQuietly(Segment last) {
+        try {
+            truncate(last.file, last.writeOffset);
+            bytesOnDisk.addAndGet(last.writeOffset - last.fileBytes);
+            last.fileBytes = last.writeOffset;
+        } catch (IOException e) {
+            LOG.log(Level.WARNING, "Durable buffer " + directory + ": cannot trim " + last.file, e);
+        }
+    }
+
+    private void releaseLock() {
+        try {
+            if (lock != null) {
+                lock.release();
+            }
+        } catch (IOException e) {
+            LOG.log(Level.DEBUG, "cannot release " + directory.resolve(LOCK_FILE), e);
+        }
+        closeQuietly(lockChannel);
+        LOCKED.remove(directory);
+    }
+
+    private static void closeQuietly(AutoCloseable closeable) {
+        if (closeable != null) {
+            try {
+                closeable.close();
+            } catch (Exception e) {
+                LOG.log(Level.DEBUG, "cannot close " + closeable, e);
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "DurableLog[" + directory + "]";
+    }
+}

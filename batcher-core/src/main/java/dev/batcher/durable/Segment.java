@@ -1,0 +1,216 @@
+package dev.batcher.durable;
+
+import java.io.BufferedInputStream;
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.BitSet;
+import java.util.zip.CRC32C;
+
+/**
+ * One segment file {@code <first position, 20 digits>.seg} and its acknowledgement file {@code .ack}, the on-disk
+ * format (see {@code docs/durable-buffer.md}) and the scanner that validates and reads them.
+ *
+ * <p>Segment: a 16-byte header (int magic, int version, long first position), then records: int length, int CRC32C
+ * (of the length's 4 bytes, the position's 8 bytes and the item), long position, the item's bytes. A length of 0
+ * (the zeros of the pre-allocated space) ends the segment. Acknowledgement file: entries of int count, int CRC32C (of
+ * the count's 4 bytes and the positions), then {@code count} longs, the positions acknowledged.
+ */
+final class Segment {
+
+    static final int MAGIC = 0x4254_4C47;
+    static final int VERSION = 1;
+    static final int HEADER_BYTES = 16;
+    static final int RECORD_HEADER_BYTES = 16;
+    static final int ACK_HEADER_BYTES = 8;
+    static final String SEGMENT_SUFFIX = ".seg";
+    static final String ACK_SUFFIX = ".ack";
+
+    final long firstPosition;
+    final Path file;
+    final Path ackFile;
+
+    // The write side: guarded by the log's append lock (the map also by its sync lock, which alone unmaps it).
+    MappedByteBuffer map;
+    ByteBuffer crcView;
+    int writeOffset;
+    /** Records in the segment; written under the append lock, read by acks. */
+    volatile int count;
+    /** No more records will be appended (set under the append lock). */
+    volatile boolean sealed;
+    /** Bytes up to which the map was forced (sync lock). */
+    int forcedOffset;
+    /** Bytes of the segment file counted in the log's disk use. */
+    long fileBytes;
+
+    // The acknowledgement side: guarded by the log's ack lock.
+    final BitSet acked = new BitSet();
+    int ackedCount;
+    FileChannel ackChannel;
+    long ackBytes;
+    boolean deleted;
+
+    Segment(Path directory, long firstPosition) {
+        this.firstPosition = firstPosition;
+        String name = name(firstPosition);
+        this.file = directory.resolve(name + SEGMENT_SUFFIX);
+        this.ackFile = directory.resolve(name + ACK_SUFFIX);
+    }
+
+    static String name(long firstPosition) {
+        return String.format("%020d", firstPosition);
+    }
+
+    /** The first position a file name stands for, or -1 if it is not a name of this format. */
+    static long parse(String fileName, String suffix) {
+        if (!fileName.endsWith(suffix) || fileName.length() != 20 + suffix.length()) {
+            return -1;
+        }
+        try {
+            return Long.parseLong(fileName.substring(0, 20));
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    boolean fullyAcknowledged() {
+        return sealed && ackedCount == count;
+    }
+
+    /** What a scan found: the valid records and where they end; {@code problem} is null for a clean end. */
+    record Scan(long records, long validEnd, long fileSize, String problem) {
+    }
+
+    /** Receives the records of a scan. */
+    interface Visitor {
+        void record(long position, byte[] item);
+    }
+
+    /**
+     * Reads a segment file from the start, checking every record, up to {@code limit} records or the first
+     * invalid one.
+     */
+    static Scan scan(Path file, long firstPosition, long limit, Visitor visitor) throws IOException {
+        long size = Files.size(file);
+        try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 16))) {
+            if (size < HEADER_BYTES) {
+                return new Scan(0, 0, size, size == 0 ? "the segment file is empty" : "the segment header is cut off");
+            }
+            int magic = in.readInt();
+            int version = in.readInt();
+            long first = in.readLong();
+            if (magic != MAGIC || version != VERSION || first != firstPosition) {
+                return new Scan(0, 0, size, "the segment header is not valid (magic " + Integer.toHexString(magic)
+                        + ", version " + version + ", first position " + first + ")");
+            }
+            long offset = HEADER_BYTES;
+            long records = 0;
+            CRC32C crc = new CRC32C();
+            byte[] header = new byte[RECORD_HEADER_BYTES];
+            ByteBuffer h = ByteBuffer.wrap(header);
+            while (records < limit && offset < size) {
+                if (size - offset < RECORD_HEADER_BYTES) {
+                    return end(in, records, offset, size, "a record header is cut off");
+                }
+                in.readFully(header);
+                int length = h.getInt(0);
+                if (length == 0) {
+                    if (h.getInt(4) != 0 || h.getLong(8) != 0) {
+                        return new Scan(records, offset, size, "a record has a length of 0");
+                    }
+                    return end(in, records, offset, size, "bytes follow the end of the log");
+                }
+                if (length < 0 || length > size - offset - RECORD_HEADER_BYTES) {
+                    return new Scan(records, offset, size, length < 0 ? "a record has a negative length"
+                            : "a record is cut off (" + length + " bytes announced, "
+                                    + (size - offset - RECORD_HEADER_BYTES) + " left)");
+                }
+                byte[] item = new byte[length];
+                in.readFully(item);
+                crc.reset();
+                crc.update(header, 0, 4);
+                crc.update(header, 8, 8);
+                crc.update(item);
+                if ((int) crc.getValue() != h.getInt(4)) {
+                    return new Scan(records, offset, size, "checksum mismatch");
+                }
+                long position = h.getLong(8);
+                if (position != firstPosition + records) {
+                    return new Scan(records, offset, size,
+                            "position " + position + " where " + (firstPosition + records) + " was expected");
+                }
+                if (visitor != null) {
+                    visitor.record(position, item);
+                }
+                offset += RECORD_HEADER_BYTES + length;
+                records++;
+            }
+            return new Scan(records, offset, size, null);
+        }
+    }
+
+    /** The log ends at {@code offset}: clean if only zeros follow, else a torn tail. */
+    private static Scan end(InputStream in, long records, long offset, long size, String problem) throws IOException {
+        byte[] chunk = new byte[1 << 16];
+        int n;
+        while ((n = in.read(chunk)) > 0) {
+            for (int i = 0; i < n; i++) {
+                if (chunk[i] != 0) {
+                    return new Scan(records, offset, size, problem);
+                }
+            }
+        }
+        return new Scan(records, offset, size, null);
+    }
+
+    /** Receives acknowledged positions. */
+    interface AckVisitor {
+        void acked(long position);
+    }
+
+    /** Reads an acknowledgement file up to its first invalid entry. */
+    static Scan scanAcks(Path file, AckVisitor visitor) throws IOException {
+        long size = Files.size(file);
+        try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 16))) {
+            long offset = 0;
+            long entries = 0;
+            CRC32C crc = new CRC32C();
+            while (offset < size) {
+                if (size - offset < ACK_HEADER_BYTES) {
+                    return new Scan(entries, offset, size, "an acknowledgement header is cut off");
+                }
+                int count = in.readInt();
+                int stored = in.readInt();
+                if (count <= 0 || (long) count * Long.BYTES > size - offset - ACK_HEADER_BYTES) {
+                    return new Scan(entries, offset, size, count <= 0 ? "an acknowledgement count is not valid"
+                            : "an acknowledgement entry is cut off");
+                }
+                byte[] body = new byte[count * Long.BYTES];
+                try {
+                    in.readFully(body);
+                } catch (EOFException e) {
+                    return new Scan(entries, offset, size, "an acknowledgement entry is cut off");
+                }
+                crc.reset();
+                crc.update(ByteBuffer.allocate(4).putInt(0, count).array());
+                crc.update(body);
+                if ((int) crc.getValue() != stored) {
+                    return new Scan(entries, offset, size, "checksum mismatch");
+                }
+                ByteBuffer b = ByteBuffer.wrap(body);
+                for (int i = 0; i < count; i++) {
+                    visitor.acked(b.getLong(i * Long.BYTES));
+                }
+                offset += ACK_HEADER_BYTES + body.length;
+                entries++;
+            }
+            return new Scan(entries, offset, size, null);
+        }
+    }
+}

@@ -1,0 +1,336 @@
+package dev.batcher.durable;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DurableLogTest {
+
+    @TempDir
+    Path dir;
+
+    private DurableLogOptions options() {
+        return DurableLogOptions.of(dir).withSegmentBytes(4096);
+    }
+
+    private static byte[] item(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private record Replayed(long position, String item) {
+    }
+
+    private static List<Replayed> replay(DurableLog log) {
+        List<Replayed> out = new ArrayList<>();
+        log.replay((position, item) -> out.add(new Replayed(position, new String(item, StandardCharsets.UTF_8))));
+        return out;
+    }
+
+    private List<Path> segmentFiles() throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(f -> f.toString().endsWith(".seg")).sorted().toList();
+        }
+    }
+
+    private long bytesInDirectory() throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.mapToLong(f -> f.toFile().length()).sum();
+        }
+    }
+
+    @Test
+    void reopenReplaysWhatWasNotAcknowledgedInAppendOrderWithPositions() {
+        List<Long> positions = new ArrayList<>();
+        try (DurableLog log = DurableLog.open(options())) {
+            assertThat(replay(log)).isEmpty();
+            for (int i = 0; i < 200; i++) {
+                positions.add(log.append(item("item-" + i)));
+            }
+            assertThat(positions).isSorted().doesNotHaveDuplicates();
+            log.ack(positions.get(0), positions.get(5), positions.get(199));
+        }
+        try (DurableLog log = DurableLog.open(options())) {
+            List<Replayed> replayed = replay(log);
+            assertThat(replayed).hasSize(197);
+            assertThat(replayed).extracting(Replayed::position).isSorted()
+                    .doesNotContain(positions.get(0), positions.get(5), positions.get(199));
+            assertThat(replayed.get(0)).isEqualTo(new Replayed(positions.get(1), "item-1"));
+            assertThat(replayed.get(196)).isEqualTo(new Replayed(positions.get(198), "item-198"));
+            assertThat(log.stats().replayed()).isEqualTo(197);
+            assertThat(log.stats().records()).isEqualTo(197);
+
+            long next = log.append(item("after-reopen"));
+            assertThat(next).as("positions keep growing across a reopen").isGreaterThan(positions.get(199));
+            assertThat(replay(log)).as("replay covers what was on disk at the open").hasSize(197);
+        }
+    }
+
+    @Test
+    void acknowledgementsInAnyOrderAreKeptAcrossAReopen() {
+        List<Long> positions = new ArrayList<>();
+        List<Long> kept = new ArrayList<>();
+        try (DurableLog log = DurableLog.open(options())) {
+            for (int i = 0; i < 500; i++) {
+                positions.add(log.append(item("item-" + i)));
+            }
+            List<Long> shuffled = new ArrayList<>(positions);
+            Collections.shuffle(shuffled, new Random(7));
+            List<Long> acked = shuffled.subList(0, 400);
+            // Batches settle out of order: acknowledge in chunks of 25 in shuffled order.
+            for (int i = 0; i < acked.size(); i += 25) {
+                assertThat(log.ack(acked.subList(i, i + 25).stream().mapToLong(Long::longValue).toArray()))
+                        .isEqualTo(25);
+            }
+            assertThat(log.ack(acked.get(0))).as("a second ack of a position changes nothing").isZero();
+            kept.addAll(shuffled.subList(400, 500));
+            Collections.sort(kept);
+            assertThat(log.stats().records()).isEqualTo(100);
+            assertThat(log.oldestUnacknowledged(3)).containsExactly(kept.get(0), kept.get(1), kept.get(2));
+        }
+        try (DurableLog log = DurableLog.open(options())) {
+            assertThat(replay(log)).extracting(Replayed::position).containsExactlyElementsOf(kept);
+        }
+    }
+
+    @Test
+    void fullyAcknowledgedSegmentsAreDeletedSoDiskUseStaysBoundedUnderASteadyLoad() throws IOException {
+        long maxBytes = 0;
+        try (DurableLog log = DurableLog.open(options())) {
+            List<Long> inFlight = new ArrayList<>();
+            Random random = new Random(11);
+            for (int i = 0; i < 20_000; i++) {
+                inFlight.add(log.append(item("steady-" + i + "-" + "x".repeat(60))));
+                if (inFlight.size() == 64) {
+                    // settle the batch out of order, as parallel sends do
+                    Collections.shuffle(inFlight, random);
+                    log.ack(inFlight.stream().mapToLong(Long::longValue).toArray());
+                    inFlight.clear();
+                }
+                if (i % 500 == 0) {
+                    maxBytes = Math.max(maxBytes, bytesInDirectory());
+                }
+            }
+            assertThat(log.stats().appended()).isEqualTo(20_000);
+            // 20,000 records of ~90 bytes are ~2 MB: without reclaim the directory would hold all of it.
+            assertThat(maxBytes).as("bytes in the directory at the worst moment").isLessThan(5 * 4096);
+            assertThat(log.stats().segments()).isLessThanOrEqualTo(3);
+            assertThat(log.stats().bytesOnDisk()).isLessThan(5 * 4096);
+        }
+        try (DurableLog log = DurableLog.open(options())) {
+            assertThat(replay(log)).hasSize(20_000 % 64);
+        }
+    }
+
+    @Test
+    void aFileCutInTheMiddleOfARecordIsTruncatedReportedAndTheRecordsBeforeItReplayed() throws IOException {
+        try (DurableLog log = DurableLog.open(options())) {
+            for (int i = 0; i < 20; i++) {
+                log.append(item("item-" + i));
+            }
+        }
+        Path segment = segmentFiles().get(0);
+        long size = Files.size(segment);
+        // Each record is 16 bytes of header + 6 or 7 bytes; cut the last record (item-19, 23 bytes) in half.
+        try (RandomAccessFile file = new RandomAccessFile(segment.toFile(), "rw")) {
+            file.setLength(size - 10);
+        }
+        List<TruncatedTail> reported = new CopyOnWriteArrayList<>();
+        DurableLogListener listener = new DurableLogListener() {
+            @Override
+            public void onTruncated(TruncatedTail tail) {
+                reported.add(tail);
+            }
+        };
+        try (DurableLog log = DurableLog.open(options(), listener)) {
+            assertThat(reported).hasSize(1);
+            TruncatedTail tail = reported.get(0);
+            assertThat(tail.file()).isEqualTo(segment.toRealPath());
+            assertThat(tail.recordsKept()).isEqualTo(19);
+            assertThat(tail.offset()).isEqualTo(size - 23);
+            assertThat(tail.bytesDropped()).isEqualTo(13);
+            assertThat(tail.reason()).contains("cut off");
+            assertThat(log.truncations()).containsExactly(tail);
+            assertThat(log.stats().truncatedTails()).isEqualTo(1);
+            assertThat(replay(log)).extracting(Replayed::item)
+                    .containsExactlyElementsOf(Stream.iterate(0, i -> i + 1).limit(19).map(i -> "item-" + i).toList());
+        }
+        try (DurableLog log = DurableLog.open(options())) {
+            assertThat(log.truncations()).as("the truncation is done once").isEmpty();
+            assertThat(replay(log)).hasSize(19);
+        }
+    }
+
+    @Test
+    void aFlippedByteFailsTheChecksumAndCutsTheLogBeforeThatRecord() throws IOException {
+        try (DurableLog log = DurableLog.open(options())) {
+            for (int i = 0; i < 30; i++) {
+                log.append(item(String.format("item-%02d", i))); // 7 bytes: 23-byte records
+            }
+        }
+        Path segment = segmentFiles().get(0);
+        long record10 = 16 + 10 * 23;
+        try (RandomAccessFile file = new RandomAccessFile(segment.toFile(), "rw")) {
+            file.seek(record10 + 16 + 3); // a byte of item-10's payload
+            int b = file.read();
+            file.seek(record10 + 16 + 3);
+            file.write(b ^ 0x01);
+        }
+        try (DurableLog log = DurableLog.open(options())) {
+            assertThat(log.truncations()).singleElement().satisfies(tail -> {
+                assertThat(tail.reason()).isEqualTo("checksum mismatch");
+                assertThat(tail.offset()).isEqualTo(record10);
+                assertThat(tail.recordsKept()).isEqualTo(10);
+            });
+            assertThat(replay(log)).extracting(Replayed::item)
+                    .containsExactlyElementsOf(Stream.iterate(0, i -> i + 1).limit(10)
+                            .map(i -> String.format("item-%02d", i)).toList());
+        }
+    }
+
+    @Test
+    void aSecondOpenOfTheSameDirectoryInThisProcessIsRefusedUntilTheFirstIsClosed() throws IOException {
+        DurableLog first = DurableLog.open(options());
+        try {
+            assertThatExceptionOfType(DurableLogLockedException.class)
+                    .isThrownBy(() -> DurableLog.open(options()))
+                    .withMessageContaining(dir.toRealPath().toString())
+                    .withMessageContaining("held by this process")
+                    .withMessageContaining("buffer.durable.directory")
+                    .withMessageContaining("give this one a directory of its own");
+            first.append(item("still-usable"));
+        } finally {
+            first.close();
+        }
+        try (DurableLog again = DurableLog.open(options())) {
+            assertThat(replay(again)).extracting(Replayed::item).containsExactly("still-usable");
+        }
+    }
+
+    @Test
+    void underFsyncAlwaysAnAppendReturnsDurableAndConcurrentAppendersShareFsyncs() throws Exception {
+        try (DurableLog log = DurableLog.open(options().withFsync(FsyncPolicy.ALWAYS))) {
+            long position = log.append(item("one"));
+            assertThat(log.durablePosition()).isGreaterThanOrEqualTo(position);
+            assertThat(log.whenDurable(position)).isCompletedWithValueMatching(p -> p >= position);
+            assertThat(log.stats().fsyncs()).isPositive();
+
+            List<CompletableFuture<Void>> appenders = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                int thread = t;
+                appenders.add(CompletableFuture.runAsync(() -> {
+                    for (int i = 0; i < 250; i++) {
+                        long p = log.append(item("t" + thread + "-" + i));
+                        assertThat(log.durablePosition()).isGreaterThanOrEqualTo(p);
+                    }
+                }));
+            }
+            CompletableFuture.allOf(appenders.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+            DurableLogStats stats = log.stats();
+            assertThat(stats.appended()).isEqualTo(1001);
+            assertThat(stats.fsyncs()).isBetween(1L, 1001L);
+            assertThat(stats.fsyncNanosMax()).isPositive().isLessThanOrEqualTo(stats.fsyncNanosTotal());
+        }
+        try (DurableLog log = DurableLog.open(options())) {
+            assertThat(replay(log)).hasSize(1001);
+        }
+    }
+
+    @Test
+    void underFsyncIntervalTheFlusherMakesAppendsDurableWithinAboutAnInterval() {
+        try (DurableLog log = DurableLog.open(options().withFsyncInterval(Duration.ofMillis(20)))) {
+            long position = log.appendAll(List.of(item("a"), item("b"), item("c")));
+            assertThat(log.stats().nextPosition()).isEqualTo(position + 3);
+            CompletableFuture<Long> durable = log.whenDurable(position + 2);
+            await().atMost(Duration.ofSeconds(5)).until(durable::isDone);
+            assertThat(durable).isCompletedWithValueMatching(p -> p >= position + 2);
+            assertThat(log.durablePosition()).isGreaterThanOrEqualTo(position + 2);
+            assertThat(log.stats().fsyncs()).isPositive();
+
+            long more = log.append(item("d"));
+            log.awaitDurable(more);
+            assertThat(log.durablePosition()).isGreaterThanOrEqualTo(more);
+        }
+    }
+
+    @Test
+    void atMaxBytesAnAppendIsRefusedWritingNothingAndAcknowledgingTheOldestMakesRoom() {
+        DurableLogOptions bounded = options().withMaxBytes(3 * 4096);
+        try (DurableLog log = DurableLog.open(bounded)) {
+            List<Long> positions = new ArrayList<>();
+            DurableLogFullException full = null;
+            while (full == null) {
+                try {
+                    positions.add(log.append(item("x".repeat(100))));
+                } catch (DurableLogFullException e) {
+                    full = e;
+                }
+            }
+            assertThat(full).hasMessageContaining("buffer.durable.max-bytes=12288")
+                    .hasMessageContaining(log.directory().toString());
+            assertThat(full.getBytesNeeded()).isEqualTo(4096);
+            assertThat(positions).hasSize(3 * ((4096 - 16) / 116));
+            long next = log.stats().nextPosition();
+            assertThatExceptionOfType(DurableLogFullException.class)
+                    .isThrownBy(() -> log.appendAll(List.of(item("y"), item("z"))));
+            assertThat(log.stats().nextPosition()).as("a refused appendAll writes nothing").isEqualTo(next);
+
+            // drop-oldest: acknowledge the oldest records until their segment is reclaimed
+            long[] oldest = log.oldestUnacknowledged((4096 - 16) / 116);
+            assertThat(oldest).containsExactly(positions.subList(0, oldest.length).stream()
+                    .mapToLong(Long::longValue).toArray());
+            log.ack(oldest);
+            assertThat(log.append(item("fits-again"))).isEqualTo(next);
+        }
+        try (DurableLog log = DurableLog.open(bounded)) {
+            List<Replayed> replayed = replay(log);
+            assertThat(replayed).hasSize(2 * ((4096 - 16) / 116) + 1);
+            assertThat(replayed.get(replayed.size() - 1).item()).isEqualTo("fits-again");
+        }
+    }
+
+    @Test
+    void misuseGetsAClearError() {
+        try (DurableLog log = DurableLog.open(options())) {
+            assertThatExceptionOfType(IllegalArgumentException.class)
+                    .isThrownBy(() -> log.append(new byte[4096]))
+                    .withMessageContaining("buffer.durable.segment-bytes");
+            long p = log.append(item("a"));
+            assertThatExceptionOfType(IllegalArgumentException.class)
+                    .isThrownBy(() -> log.ack(p + 1))
+                    .withMessageContaining("was never appended");
+            assertThat(log.stats().records()).as("a refused ack acknowledges nothing").isEqualTo(1);
+            log.close();
+            assertThatExceptionOfType(IllegalStateException.class).isThrownBy(() -> log.append(item("b")))
+                    .withMessageContaining("closed");
+        }
+    }
+
+    @Test
+    void closeLeavesOnlyTheRecordsOnDiskAndNoSegmentGrowsPastItsSize() throws IOException {
+        try (DurableLog log = DurableLog.open(options())) {
+            for (int i = 0; i < 100; i++) {
+                log.append(item("item-" + i));
+            }
+            assertThat(log.stats().segments()).isEqualTo(1);
+        }
+        assertThat(segmentFiles()).singleElement().satisfies(f ->
+                assertThat(Files.size(f)).isEqualTo(16 + 10 * 22 + 90 * 23));
+    }
+}
