@@ -3,6 +3,7 @@ package dev.batcher.dispatch;
 import dev.batcher.DropReason;
 import dev.batcher.ItemSizer;
 import dev.batcher.Ordering;
+import dev.batcher.durable.DurableJournal;
 import dev.batcher.kernel.Kernel;
 import dev.batcher.kernel.KernelSpec;
 import dev.batcher.kernel.KernelStats;
@@ -28,6 +29,8 @@ final class BufferedDispatcher<T> implements Dispatcher<T> {
     private final ItemSizer<? super T> sizer;
     private final long maxItemBytes;
     private final Kernel<T, Void> kernel;
+    /** The durable buffer's log, or {@code null}. */
+    private final DurableJournal<T> journal;
 
     BufferedDispatcher(String name, DispatcherConfig<T> config, BatchSender<T> sender) {
         if (name == null || name.isBlank()) {
@@ -47,10 +50,23 @@ final class BufferedDispatcher<T> implements Dispatcher<T> {
                 sizer == null ? null : sizer::sizeOf, null, gateFor(config), config.retryPolicy(),
                 config.backOffPolicy(), config.errorHandler(), config.dropHandler(), config.drainedCallback(),
                 config.listener(), scheduler);
-        this.kernel = new Kernel<>(spec, batch -> {
-            sender.send(batch);
-            return null;
-        });
+        this.journal = config.durableBuffer() != null
+                ? new DurableJournal<>("Dispatcher '" + name + "'", config.durableBuffer()) : null;
+        try {
+            this.kernel = new Kernel<>(spec, batch -> {
+                sender.send(batch);
+                return null;
+            }, journal);
+        }
+        catch (RuntimeException | Error ex) {
+            if (journal != null) {
+                journal.close();
+            }
+            throw ex;
+        }
+        if (journal != null) {
+            journal.replay(kernel, sizer == null ? null : sizer::sizeOf, "batcher-" + name + "-replay");
+        }
     }
 
     private static SendGate gateFor(DispatcherConfig<?> config) {
@@ -146,7 +162,25 @@ final class BufferedDispatcher<T> implements Dispatcher<T> {
 
     @Override
     public boolean close(Duration timeout) {
-        return kernel.closeAndDrain(timeout);
+        Duration left = timeout;
+        if (journal != null) {
+            // New items are refused at once; what a previous run left is still replayed, and drained with the rest.
+            kernel.refuseNewItems();
+            long start = System.nanoTime();
+            journal.awaitReplay(timeout.toNanos());
+            left = timeout.minusNanos(System.nanoTime() - start);
+            left = left.isNegative() ? Duration.ZERO : left;
+        }
+        boolean drained = kernel.closeAndDrain(left);
+        closeJournal();
+        return drained;
+    }
+
+    /** Once the kernel is closed: what the log still holds (drops on shutdown) stays on disk for the next start. */
+    private void closeJournal() {
+        if (journal != null) {
+            journal.close();
+        }
     }
 
     @Override
@@ -157,6 +191,7 @@ final class BufferedDispatcher<T> implements Dispatcher<T> {
     @Override
     public void shutdownNow() {
         kernel.dropAll(DropReason.CANCELLED);
+        closeJournal();
     }
 
     @Override
@@ -180,7 +215,8 @@ final class BufferedDispatcher<T> implements Dispatcher<T> {
         return new DispatcherStats(name, s.bufferedItems(), s.bufferedBytes(), s.inFlightBatches(),
                 s.inFlightItems(), s.submitted(), s.sent(), s.dropped(), s.droppedByReason(), s.retried(),
                 s.sentBatches(), s.failedAttempts(), s.consecutiveFailures(), s.bufferFullFor(), s.paused(),
-                s.closed(), s.drained(), s.lastBatchItems(), s.lastSentAt(), s.abandonedSends());
+                s.closed(), s.drained(), s.lastBatchItems(), s.lastSentAt(), s.abandonedSends(),
+                kernel.replayedItems(), journal != null ? journal.stats() : null);
     }
 
     @Override

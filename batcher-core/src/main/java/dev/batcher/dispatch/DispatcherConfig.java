@@ -7,6 +7,9 @@ import dev.batcher.ErrorHandler;
 import dev.batcher.FullBehavior;
 import dev.batcher.InvalidOptionException;
 import dev.batcher.ItemSizer;
+import dev.batcher.durable.DurableBuffer;
+import dev.batcher.durable.DurableLogOptions;
+import dev.batcher.durable.ItemCodec;
 import dev.batcher.Ordering;
 import dev.batcher.RateLimit;
 import dev.batcher.RetryOptions;
@@ -80,6 +83,7 @@ public final class DispatcherConfig<T> {
     private final Runnable drainedCallback;
     private final DispatcherListener listener;
     private final Scheduler scheduler;
+    private final DurableBuffer<T> durableBuffer;
 
     private DispatcherConfig(Builder<T> b, BatchLimits batching, BufferLimits buffer, SendLimits sends,
             RateLimit rateLimit, RetryOptions retry) {
@@ -98,6 +102,7 @@ public final class DispatcherConfig<T> {
         this.errorHandler = b.errorHandler != null ? b.errorHandler : ErrorHandler.retryTransient();
         this.dropHandler = b.dropHandler;
         this.drainedCallback = b.drainedCallback;
+        this.durableBuffer = b.durableBuffer;
         this.listener = b.listener != null ? b.listener : DispatcherListener.NONE;
         this.scheduler = b.scheduler;
     }
@@ -294,6 +299,16 @@ public final class DispatcherConfig<T> {
     }
 
     /**
+     * The durable buffer ({@code buffer.durable.*}), or {@code null} for a buffer in memory only. With one, every
+     * accepted item is in a crash-safe log before {@code submit}/{@code enqueue} returns, stays there until it is sent
+     * or dropped for good, and what a crash (or a drain cut short) left is replayed, in order, when the dispatcher is
+     * created again on the same directory. See docs/durable-buffer.md.
+     */
+    public DurableBuffer<T> durableBuffer() {
+        return durableBuffer;
+    }
+
+    /**
      * Builds {@link DispatcherConfig}. Every option has a default; {@link #build()} checks them together and throws
      * {@link InvalidOptionException} naming the option, its value and the fix.
      *
@@ -329,6 +344,7 @@ public final class DispatcherConfig<T> {
         private Runnable drainedCallback;
         private DispatcherListener listener;
         private Scheduler scheduler;
+        private DurableBuffer<T> durableBuffer;
 
         private Builder() {
         }
@@ -351,6 +367,7 @@ public final class DispatcherConfig<T> {
             drainedCallback = c.drainedCallback;
             listener = c.listener;
             scheduler = c.scheduler;
+            durableBuffer = c.durableBuffer;
         }
 
         /** Sets {@code max-batch-items}, {@code max-batch-bytes} and {@code max-batch-age} at once. */
@@ -549,6 +566,26 @@ public final class DispatcherConfig<T> {
         /** See {@link DispatcherConfig#scheduler()}. A scheduler passed here is not shut down by the dispatcher. */
         public Builder<T> scheduler(Scheduler scheduler) {
             this.scheduler = scheduler;
+            return this;
+        }
+
+        /**
+         * Keeps the buffer in a crash-safe log on disk as well as in memory (see
+         * {@link DispatcherConfig#durableBuffer()}).
+         *
+         * @param options where and how ({@code buffer.durable.directory}, {@code fsync}, {@code fsync-interval},
+         *     {@code segment-bytes}, {@code max-bytes})
+         * @param codec turns items into bytes and back
+         * @return this builder
+         */
+        public Builder<T> durableBuffer(DurableLogOptions options, ItemCodec<T> codec) {
+            this.durableBuffer = new DurableBuffer<>(options, codec);
+            return this;
+        }
+
+        /** Keeps the buffer in memory only (the default). */
+        public Builder<T> inMemoryBuffer() {
+            this.durableBuffer = null;
             return this;
         }
 

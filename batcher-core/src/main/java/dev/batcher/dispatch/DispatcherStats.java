@@ -1,6 +1,7 @@
 package dev.batcher.dispatch;
 
 import dev.batcher.DropReason;
+import dev.batcher.durable.DurableLogStats;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -31,6 +32,11 @@ import java.util.Map;
  * @param lastSentAt when the last successful send finished, {@code null} if none; recorded once per send
  * @param abandonedSends attempts abandoned after {@code send-timeout} whose thread is still inside the sink; each
  *     holds one of the {@code max-concurrent-sends} slots until it returns
+ * @param replayedItems items a previous run left in the durable buffer, replayed since this dispatcher was created
+ *     (counted in {@code submitted} too: across a restart, read {@code submitted} of this run as "replayed plus
+ *     accepted"); 0 without a durable buffer
+ * @param durable the durable buffer's log (bytes and records on disk, fsyncs, truncated tails), or {@code null}
+ *     without one
  */
 public record DispatcherStats(
         String name,
@@ -52,7 +58,9 @@ public record DispatcherStats(
         boolean drained,
         int lastBatchItems,
         Instant lastSentAt,
-        int abandonedSends) {
+        int abandonedSends,
+        long replayedItems,
+        DurableLogStats durable) {
 
     /** Items dropped with one reason. */
     public long dropped(DropReason reason) {

@@ -100,6 +100,8 @@ public final class Kernel<T, R> {
     private final Journal<T> journal;
     /** Whether items of a previous run are being replayed: new items wait (see {@link #beginReplay}). */
     private volatile boolean replaying;
+    /** Set by {@link #refuseNewItems()}: new items are refused while the replay may still admit. */
+    private volatile boolean refusingNew;
     private final java.util.concurrent.CountDownLatch replayed = new java.util.concurrent.CountDownLatch(1);
 
     private volatile int drainStatus;
@@ -259,6 +261,9 @@ public final class Kernel<T, R> {
         if (replaying) {
             awaitReplay(item, blockNanos);
         }
+        if (refusingNew) {
+            throw closedException();
+        }
         long position = ring.isClosed() ? IntakeRing.CLOSED : journal.tryAppend(item);
         if (position < 0) {
             position = admitSlow(item, bytes, position == IntakeRing.CLOSED ? IntakeRing.CLOSED : IntakeRing.FULL,
@@ -305,6 +310,14 @@ public final class Kernel<T, R> {
      */
     public void beginReplay() {
         replaying = true;
+    }
+
+    /**
+     * The first step of closing an engine with a durable buffer: new items are refused from now on, while items of a
+     * previous run being replayed are still admitted, so that the drain that follows covers them too.
+     */
+    public void refuseNewItems() {
+        refusingNew = true;
     }
 
     /** Ends the replay: new items are admitted again. */

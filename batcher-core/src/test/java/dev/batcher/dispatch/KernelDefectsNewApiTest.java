@@ -55,7 +55,7 @@ class KernelDefectsNewApiTest {
     private static DispatcherStats stats(long submitted, long sent, long dropped, long buffered, boolean drained) {
         return new DispatcherStats("stats", buffered, 0, 0, 0, submitted, sent, dropped,
                 dropped > 0 ? Map.of(DropReason.CANCELLED, dropped) : Map.of(), 0, sent, 0, 0, Duration.ZERO, false,
-                drained, drained, 0, null, 0);
+                drained, drained, 0, null, 0, 0, null);
     }
 
     // ------------------------------------------------------------------ 5. hung sends are visible and bounded

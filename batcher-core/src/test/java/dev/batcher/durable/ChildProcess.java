@@ -27,9 +27,16 @@ final class ChildProcess implements AutoCloseable {
     }
 
     static ChildProcess start(String mode, Path directory) throws IOException {
+        return start(DurableLogChild.class, mode, directory.toString());
+    }
+
+    /** Starts {@code mainClass} with {@code args} in a second JVM. */
+    static ChildProcess start(Class<?> mainClass, String... args) throws IOException {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        ProcessBuilder builder = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
-                DurableLogChild.class.getName(), mode, directory.toString());
+        List<String> command = new java.util.ArrayList<>(List.of(java.toString(), "-cp",
+                System.getProperty("java.class.path"), mainClass.getName()));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command);
         builder.redirectErrorStream(true);
         return new ChildProcess(builder.start());
     }
