@@ -190,33 +190,23 @@ public final class TaskCall<R> {
         }
     }
 
-    /**
-     * Ends the call with Success.
-     *
-     * @return false when it had already ended
-     */
-    boolean succeed(R value, TaskReport report) {
-        if (!end(report)) {
-            return false;
-        }
+    /** Completes the result after {@link #end}: the queue counts the outcome in between. */
+    void complete(R value) {
         result.complete(value);
-        return true;
+    }
+
+    /** Fails the result after {@link #end}. */
+    void completeExceptionally(TaskFailedException failure) {
+        result.completeExceptionally(failure);
     }
 
     /**
-     * Ends the call with Fail.
+     * Records the final report; the result is completed after by {@link #complete} or
+     * {@link #completeExceptionally}.
      *
-     * @return false when it had already ended
+     * @return false when the call had already ended
      */
-    boolean fail(TaskFailedException failure, TaskReport report) {
-        if (!end(report)) {
-            return false;
-        }
-        result.completeExceptionally(failure);
-        return true;
-    }
-
-    private boolean end(TaskReport report) {
+    boolean end(TaskReport report) {
         synchronized (this) {
             if (done) {
                 return false;

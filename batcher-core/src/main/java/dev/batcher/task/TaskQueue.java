@@ -272,8 +272,10 @@ public final class TaskQueue implements BatchingEngine, TaskClient {
         }
         catch (RuntimeException ex) {
             outstanding.remove(new CallKey(call.name(), call.id()));
-            call.fail(new TaskFailedException(call.name(), call.id(), FailureCode.SHUTDOWN, "not sent", ex),
-                    report(call.name(), call.id(), FailureCode.SHUTDOWN, "not sent"));
+            if (call.end(report(call.name(), call.id(), FailureCode.SHUTDOWN, "not sent"))) {
+                call.completeExceptionally(new TaskFailedException(call.name(), call.id(), FailureCode.SHUTDOWN,
+                        "not sent", ex));
+            }
             event(Level.ERROR, Origin.BROKER, call.name(), call.id(), "publish failed", ex);
             throw ex instanceof TaskBrokerException broken ? broken
                     : new TaskBrokerException("Task queue '" + name + "' could not publish a call of task '"
@@ -735,7 +737,7 @@ public final class TaskQueue implements BatchingEngine, TaskClient {
     }
 
     private void settleSuccess(TaskCall<Object> call, Object value, TaskReport report) {
-        if (!call.succeed(value, report)) {
+        if (!call.end(report)) {
             return;
         }
         outstanding.remove(new CallKey(call.name(), call.id()));
@@ -744,6 +746,7 @@ public final class TaskQueue implements BatchingEngine, TaskClient {
         for (TaskMetricsListener listener : metrics) {
             safely(() -> listener.succeeded(call.name(), took));
         }
+        call.complete(value);
         event(Level.DEBUG, Origin.CLIENT, call.name(), call.id(), "succeeded in " + took, null);
     }
 
@@ -752,7 +755,7 @@ public final class TaskQueue implements BatchingEngine, TaskClient {
     }
 
     private void settleFail(TaskCall<?> call, FailureCode code, String detail, Throwable cause, TaskReport report) {
-        if (!call.fail(new TaskFailedException(call.name(), call.id(), code, detail, cause), report)) {
+        if (!call.end(report)) {
             return;
         }
         outstanding.remove(new CallKey(call.name(), call.id()));
@@ -761,6 +764,7 @@ public final class TaskQueue implements BatchingEngine, TaskClient {
         for (TaskMetricsListener listener : metrics) {
             safely(() -> listener.failed(call.name(), code, took));
         }
+        call.completeExceptionally(new TaskFailedException(call.name(), call.id(), code, detail, cause));
         event(Level.DEBUG, Origin.CLIENT, call.name(), call.id(), "failed with " + code, null);
     }
 
