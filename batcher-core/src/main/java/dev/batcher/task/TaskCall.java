@@ -110,7 +110,7 @@ public final class TaskCall<R> {
         Objects.requireNonNull(callback, "callback");
         result.whenCompleteAsync((value, error) -> {
             if (error == null) {
-                callback.accept(value);
+                guarded(() -> callback.accept(value));
             }
         }, callbacks);
         return this;
@@ -127,7 +127,7 @@ public final class TaskCall<R> {
         Objects.requireNonNull(callback, "callback");
         result.whenCompleteAsync((value, error) -> {
             if (error instanceof TaskFailedException failed) {
-                callback.accept(failed);
+                guarded(() -> callback.accept(failed));
             }
         }, callbacks);
         return this;
@@ -224,6 +224,16 @@ public final class TaskCall<R> {
             }
         }
         return true;
+    }
+
+    private void guarded(Runnable callback) {
+        try {
+            callback.run();
+        }
+        catch (RuntimeException | Error ex) {
+            System.getLogger(TaskCall.class.getName()).log(System.Logger.Level.WARNING,
+                    "A callback of task '" + name + "' (id " + id + ") threw", ex);
+        }
     }
 
     private void publish(TaskReport report) {
