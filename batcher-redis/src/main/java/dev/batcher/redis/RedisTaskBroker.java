@@ -59,7 +59,8 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
  * consumer group {@code workers}, on a dedicated connection and thread per {@link #consume} call, holding at most
  * {@code concurrency} unacknowledged tasks; a task is acknowledged and deleted from the stream (XACK, XDEL) only
  * when its {@link TaskDelivery} stage completes normally. Tasks left unacknowledged for {@code reclaim-idle-time}
- * (their consumer died, or their stage failed or never completed) are claimed by a live consumer (XAUTOCLAIM) and
+ * (their consumer died, or their stage failed or never completed) are claimed by a live consumer (XPENDING IDLE and XCLAIM, as
+ * XAUTOCLAIM does, but never the claimer's own running tasks) and
  * delivered again with their delivery count: at least once, so a worker may run a task twice; {@link
  * #redelivered()} counts these second chances. A task delivered more than {@code max-deliveries} times goes to the
  * dead-letter stream ({@code <prefix>:{<name>}:dead}) with a {@link TaskReport.FailureCode#DEAD_LETTER} report.
@@ -138,8 +139,8 @@ public final class RedisTaskBroker implements TaskBroker {
     }
 
     /**
-     * How many times this broker's consumers delivered a task again after reclaiming it (its first consumer died or
-     * did not finish within the reclaim idle time): each one may have run twice.
+     * How many times this broker's consumers delivered a task again after reclaiming it (its first consumer died, or
+     * its delivery failed or did not finish within the reclaim idle time): each one may have run twice.
      */
     public long redelivered() {
         return redelivered.get();
@@ -469,7 +470,7 @@ public final class RedisTaskBroker implements TaskBroker {
 
     /**
      * One {@link #consume} call: a thread with its own connection that reads new tasks (XREADGROUP ... BLOCK) and
-     * reclaims idle ones (XAUTOCLAIM), holding at most {@code concurrency} unacknowledged.
+     * reclaims idle ones (XPENDING IDLE and XCLAIM), holding at most {@code concurrency} unacknowledged.
      */
     private final class TaskConsumer {
 
@@ -593,19 +594,23 @@ public final class RedisTaskBroker implements TaskBroker {
         }
 
         private int reclaim(StatefulRedisConnection<byte[], byte[]> commands, int free) {
+            List<String> running = List.copyOf(held);
+            byte[][] args = new byte[4 + running.size()][];
+            args[0] = GROUP_BYTES;
+            args[1] = TaskCodec.bytes(consumerName);
+            args[2] = TaskCodec.bytes(Long.toString(options.reclaimIdleTime().toMillis()));
+            args[3] = TaskCodec.bytes(Integer.toString(free));
+            for (int i = 0; i < running.size(); i++) {
+                args[4 + i] = TaskCodec.bytes(running.get(i));
+            }
             List<Object> claimed = await(RECLAIM.run(commands.async(), ScriptOutputType.MULTI,
-                    new byte[][] {keys.stream}, GROUP_BYTES, TaskCodec.bytes(consumerName),
-                    TaskCodec.bytes(Long.toString(options.reclaimIdleTime().toMillis())),
-                    TaskCodec.bytes(Integer.toString(free))), "reclaim idle tasks", name);
+                    new byte[][] {keys.stream}, args), "reclaim idle tasks", name);
             int used = 0;
             for (Object entry : claimed) {
                 List<?> parts = (List<?>) entry;
                 String id = text(parts.get(0));
                 Map<byte[], byte[]> body = body((List<?>) parts.get(1));
                 int deliveries = ((Number) parts.get(2)).intValue();
-                if (held.contains(id)) {
-                    continue; // still running here: the claim only reset its idle time
-                }
                 if (deliveries > options.maxDeliveries()) {
                     deadLetter(commands, id, body, deliveries);
                     continue;

@@ -17,8 +17,9 @@ import java.util.UUID;
  * @param resultTtl {@code result-ttl}: how long a task's reports are kept after the last one (default 1 h)
  * @param maxPayloadBytes {@code max-payload-bytes}: the largest payload {@link RedisTaskBroker#publish} accepts
  *     (default 1 MiB)
- * @param blockTimeout {@code block-timeout}: how long one blocking read waits for new tasks; bounds how late a
- *     consumer notices it was closed or that reclaimable tasks wait (default 1 s)
+ * @param blockTimeout {@code block-timeout}: how long one blocking read waits for new tasks (a read never
+ *     blocks past the consumer's next look for reclaimable tasks, every quarter of the reclaim idle time); bounds how
+ *     late a consumer notices it was closed (default 1 s)
  * @param readBatch {@code read-batch}: the most tasks one read fetches (default 100)
  * @param delayedPollInterval {@code delayed-poll-interval}: how often due delayed tasks are moved to their stream
  *     (default 100 ms)
@@ -67,9 +68,8 @@ public record RedisTaskBrokerOptions(String keyPrefix, Duration reclaimIdleTime,
                     "must not be blank nor contain '{' or '}' (the broker adds the hash tag {<task name>} itself)");
         }
         boolean defaultReclaim = reclaimIdleTime == null;
-        boolean defaultBlock = blockTimeout == null;
         reclaimIdleTime = defaultReclaim ? DEFAULT_RECLAIM_IDLE_TIME : reclaimIdleTime;
-        blockTimeout = defaultBlock ? DEFAULT_BLOCK_TIMEOUT : blockTimeout;
+        blockTimeout = blockTimeout == null ? DEFAULT_BLOCK_TIMEOUT : blockTimeout;
         resultTtl = resultTtl == null ? DEFAULT_RESULT_TTL : resultTtl;
         delayedPollInterval = delayedPollInterval == null ? DEFAULT_DELAYED_POLL_INTERVAL : delayedPollInterval;
         if (reclaimIdleTime.compareTo(Duration.ofMillis(10)) < 0) {
@@ -90,17 +90,7 @@ public record RedisTaskBrokerOptions(String keyPrefix, Duration reclaimIdleTime,
                     "must be between 1 byte and 512 MiB (Redis' largest string)");
         }
         if (blockTimeout.compareTo(Duration.ofMillis(1)) < 0) {
-            throw new InvalidOptionException("block-timeout", blockTimeout, "must be at least 1 ms", defaultBlock);
-        }
-        if (blockTimeout.compareTo(reclaimIdleTime) > 0) {
-            if (defaultBlock) {
-                throw new InvalidOptionException("reclaim-idle-time", reclaimIdleTime,
-                        "must be at least block-timeout=" + blockTimeout + ", so that consumers look for "
-                                + "reclaimable tasks in time; raise it or lower block-timeout", defaultReclaim);
-            }
-            throw new InvalidOptionException("block-timeout", blockTimeout,
-                    "must be at most reclaim-idle-time=" + reclaimIdleTime + ", so that consumers look for "
-                            + "reclaimable tasks in time; lower it or raise reclaim-idle-time");
+            throw new InvalidOptionException("block-timeout", blockTimeout, "must be at least 1 ms");
         }
         if (readBatch < 1 || readBatch > 10_000) {
             throw new InvalidOptionException("read-batch", readBatch, "must be between 1 and 10000");
