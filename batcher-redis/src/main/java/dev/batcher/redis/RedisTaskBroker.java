@@ -94,6 +94,9 @@ public final class RedisTaskBroker implements TaskBroker {
     private final RedisClient client;
     private final StatefulRedisConnection<byte[], byte[]> shared;
     private final RedisAsyncCommands<byte[], byte[]> redis;
+    private final StatefulRedisConnection<byte[], byte[]> publishing;
+    private final ConcurrentLinkedQueue<Append> appends = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean appending = new AtomicBoolean();
     private final Duration timeout;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Set<TaskConsumer> consumers = ConcurrentHashMap.newKeySet();
@@ -123,12 +126,19 @@ public final class RedisTaskBroker implements TaskBroker {
                     + "supported yet). Point batcher.tasks at a standalone Redis.");
         }
         this.client = redisClient;
+        StatefulRedisConnection<byte[], byte[]> first = null;
         try {
-            this.shared = client.connect(ByteArrayCodec.INSTANCE);
+            first = client.connect(ByteArrayCodec.INSTANCE);
+            this.publishing = client.connect(ByteArrayCodec.INSTANCE);
         }
         catch (RuntimeException ex) {
+            if (first != null) {
+                first.close();
+            }
             throw new TaskBrokerException("Could not connect to Redis for the task broker: " + ex.getMessage(), ex);
         }
+        this.shared = first;
+        this.publishing.setAutoFlushCommands(false); // appends are written in batches, see append()
         this.redis = shared.async();
         this.timeout = shared.getTimeout();
     }
@@ -186,8 +196,47 @@ public final class RedisTaskBroker implements TaskBroker {
             pollDelayed(task.name());
         }
         else {
-            await(redis.xadd(keys.stream, fields), "publish task", task.name());
+            Append append = new Append(keys.stream, fields, new CompletableFuture<>());
+            appends.add(append);
+            drainAppends();
+            await(append.done, "publish task", task.name());
         }
+    }
+
+    /**
+     * Writes every queued XADD on the publishing connection and flushes once: concurrent publishers share one write
+     * (and Redis one read) instead of one each. Whoever finds no drain running drains; the loop re-checks the queue
+     * after letting go, so that nothing queued is left behind.
+     */
+    private void drainAppends() {
+        while (!appends.isEmpty() && appending.compareAndSet(false, true)) {
+            try {
+                for (Append append = appends.poll(); append != null; append = appends.poll()) {
+                    CompletableFuture<String> done = append.done;
+                    publishing.async().xadd(append.stream, append.fields).whenComplete((id, error) -> {
+                        if (error != null) {
+                            done.completeExceptionally(error);
+                        }
+                        else {
+                            done.complete(id);
+                        }
+                    });
+                }
+                publishing.flushCommands();
+            }
+            catch (RuntimeException ex) { // closed: fail whatever is still queued
+                for (Append append = appends.poll(); append != null; append = appends.poll()) {
+                    append.done.completeExceptionally(ex);
+                }
+            }
+            finally {
+                appending.set(false);
+            }
+        }
+    }
+
+    /** One XADD waiting to be written. */
+    private record Append(byte[] stream, Map<byte[], byte[]> fields, CompletableFuture<String> done) {
     }
 
     // ---- consume ----
@@ -309,6 +358,7 @@ public final class RedisTaskBroker implements TaskBroker {
             reportsNow.close();
         }
         shared.close();
+        publishing.close();
     }
 
     // ---- internals ----
@@ -590,6 +640,7 @@ public final class RedisTaskBroker implements TaskBroker {
             }
             finally {
                 slots.release(free - used);
+                sendAcks();
             }
         }
 
@@ -690,6 +741,12 @@ public final class RedisTaskBroker implements TaskBroker {
 
         private void ack(String streamId) {
             acks.add(streamId);
+            if (Thread.currentThread() != thread) { // the consumer thread sends its acks after each read batch
+                sendAcks();
+            }
+        }
+
+        private void sendAcks() {
             while (!acks.isEmpty() && acking.compareAndSet(false, true)) {
                 try {
                     List<String> ids = new ArrayList<>();

@@ -32,7 +32,7 @@ class RedisTaskBrokerThroughputTest {
     static final RedisServerExtension server = new RedisServerExtension();
 
     private static final int TASKS = 10_000;
-    private static final int PUBLISHERS = 8;
+    private static final int PUBLISHERS = 32;
 
     @Test
     void tenThousandTasksThroughOneBrokerAndTwoConsumersAreAllDeliveredOnceAndAcknowledged() throws Exception {
