@@ -51,8 +51,13 @@ final class RedisServerExtension implements BeforeAllCallback, BeforeEachCallbac
         port = freePort();
         log = Files.createTempFile("redis-server-" + port + "-", ".log");
         start();
-        // Load Lettuce and Netty once, so that the first test's timings are not a cold start's.
-        newTemplate().execute((RedisCallback<String>) connection -> connection.ping());
+        // Load Lettuce and Netty once, so that the first test's timings are not a cold start's. A cold start on a
+        // loaded machine can take longer than the 500 ms connect timeout: try again for a while.
+        StringRedisTemplate warmUp = newTemplate();
+        await("a first Lettuce connection to redis-server on port " + port)
+                .atMost(Duration.ofSeconds(10))
+                .ignoreExceptions()
+                .until(() -> "PONG".equals(warmUp.execute((RedisCallback<String>) connection -> connection.ping())));
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             Process running = process;
             if (running != null) {
