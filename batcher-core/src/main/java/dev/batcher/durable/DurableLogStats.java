@@ -4,8 +4,8 @@ package dev.batcher.durable;
  * A snapshot of a {@link DurableLog}'s state and counters. Counters count from the {@link DurableLog#open open}
  * (a new process starts them at zero; {@link #records()} and {@link #bytesOnDisk()} are what the files hold).
  *
- * @param bytesOnDisk bytes of the segment and acknowledgement files (the active segment counts whole: it is
- *     allocated up front)
+ * @param bytesOnDisk bytes of the segment and acknowledgement files (the active segment and the prepared next one
+ *     count whole: they are allocated up front)
  * @param records records on disk not acknowledged yet (what a reopen would replay)
  * @param segments segment files, the active one included
  * @param appended records appended since the open

@@ -105,6 +105,10 @@ final class Segment {
             int magic = in.readInt();
             int version = in.readInt();
             long first = in.readLong();
+            if (magic == 0 && version == 0 && first == 0) {
+                // renamed from the prepared file, then a crash before its header was written: empty, not torn
+                return end(in, 0, 0, size, "the segment header is not valid (zeros, then data)");
+            }
             if (magic != MAGIC || version != VERSION || first != firstPosition) {
                 return new Scan(0, 0, size, "the segment header is not valid (magic " + Integer.toHexString(magic)
                         + ", version " + version + ", first position " + first + ")");
