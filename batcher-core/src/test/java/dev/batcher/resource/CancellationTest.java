@@ -54,6 +54,7 @@ class CancellationTest {
         CompletableFuture<Long> b = processor.run("acc", account -> account.balance += 1);
         a.cancel(false);
         b.orTimeout(1, TimeUnit.MILLISECONDS); // completed from outside before it ran: it never runs either
+        org.awaitility.Awaitility.await().until(b::isDone);
 
         processor.flush().get(5, TimeUnit.SECONDS);
         assertThatExceptionOfType(CancellationException.class).isThrownBy(a::join);
