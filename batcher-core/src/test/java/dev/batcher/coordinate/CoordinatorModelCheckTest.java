@@ -163,4 +163,20 @@ class CoordinatorModelCheckTest {
             }
         });
     }
+    @Test
+    void announcedCallersAndAFlushRacingCommitEachContributionOnceWithTheSameResultForTheBatch() {
+        FrayRun.explore("tickets / flush", () -> {
+            Ledger ledger = new Ledger();
+            Coordinator<List<Integer>, Integer> coordinator = ledger.coordinator(CoordinatorConfig.defaults());
+            Ticket<List<Integer>, Integer> one = coordinator.announce();
+            Ticket<List<Integer>, Integer> two = coordinator.announce();
+            Thread first = fork("ticket-1", () -> ledger.record(1, () -> one.contribute((items, round) -> items.add(1))));
+            Thread second = fork("ticket-2", () -> ledger.record(2, () -> two.contribute((items, round) -> items.add(2))));
+            Thread third = fork("direct", () -> ledger.record(3,
+                    () -> coordinator.contribute((items, round) -> items.add(3))));
+            Thread flusher = fork("flusher", coordinator::flush);
+            join(first, second, third, flusher);
+            ledger.verify(coordinator, List.of(1, 2, 3));
+        });
+    }
 }
