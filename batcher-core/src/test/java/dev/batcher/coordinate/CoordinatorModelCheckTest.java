@@ -1,8 +1,9 @@
 package dev.batcher.coordinate;
 
-import static dev.batcher.coordinate.FrayRun.fork;
-import static dev.batcher.coordinate.FrayRun.join;
+import static dev.batcher.modelcheck.ModelCheck.fork;
+import static dev.batcher.modelcheck.ModelCheck.join;
 
+import dev.batcher.modelcheck.ModelCheck;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -102,7 +103,7 @@ class CoordinatorModelCheckTest {
 
     @Test
     void contributeCancelAndTryRacingSettleEveryCallerOnce() {
-        FrayRun.explore("contribute / cancel / try", () -> {
+        ModelCheck.explore("contribute / cancel / try", () -> {
             Ledger ledger = new Ledger();
             Coordinator<List<Integer>, Integer> coordinator = ledger.coordinator(CoordinatorConfig.defaults());
             Thread adder = fork("adder", () -> ledger.record(1,
@@ -124,7 +125,7 @@ class CoordinatorModelCheckTest {
 
     @Test
     void announcedTicketsLeavingAndAThrowingContributionSettleEveryCaller() {
-        FrayRun.explore("tickets / leave / abort", () -> {
+        ModelCheck.explore("tickets / leave / abort", () -> {
             Ledger ledger = new Ledger();
             Coordinator<List<Integer>, Integer> coordinator = ledger.coordinator(CoordinatorConfig.defaults());
             Thread announced = fork("announced", () -> ledger.record(1, () -> {
@@ -147,7 +148,7 @@ class CoordinatorModelCheckTest {
 
     @Test
     void twoCoachesRacingCloseCommitOrRefuseEveryContributionAndDrain() {
-        FrayRun.explore("two coaches / close", () -> {
+        ModelCheck.explore("two coaches / close", () -> {
             Ledger ledger = new Ledger();
             Coordinator<List<Integer>, Integer> coordinator = ledger.coordinator(
                     CoordinatorConfig.builder().coaches(2).build());
@@ -165,7 +166,7 @@ class CoordinatorModelCheckTest {
     }
     @Test
     void announcedCallersAndAFlushRacingCommitEachContributionOnceWithTheSameResultForTheBatch() {
-        FrayRun.explore("tickets / flush", () -> {
+        ModelCheck.explore("tickets / flush", () -> {
             Ledger ledger = new Ledger();
             Coordinator<List<Integer>, Integer> coordinator = ledger.coordinator(CoordinatorConfig.defaults());
             Ticket<List<Integer>, Integer> one = coordinator.announce();

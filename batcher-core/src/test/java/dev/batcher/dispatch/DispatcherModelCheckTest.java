@@ -1,10 +1,11 @@
 package dev.batcher.dispatch;
 
-import static dev.batcher.dispatch.ModelCheck.fork;
-import static dev.batcher.dispatch.ModelCheck.join;
+import static dev.batcher.modelcheck.ModelCheck.fork;
+import static dev.batcher.modelcheck.ModelCheck.join;
 
 import dev.batcher.FullBehavior;
 import dev.batcher.PermanentSendException;
+import dev.batcher.modelcheck.ModelCheck;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;

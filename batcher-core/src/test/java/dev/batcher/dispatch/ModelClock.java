@@ -1,5 +1,6 @@
 package dev.batcher.dispatch;
 
+import dev.batcher.modelcheck.ModelCheck;
 import dev.batcher.time.Scheduler;
 import java.time.Duration;
 import java.util.PriorityQueue;

@@ -1,4 +1,4 @@
-package dev.batcher.dispatch;
+package dev.batcher.modelcheck;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -32,23 +32,23 @@ import org.pastalab.fray.junit.Common;
  *
  * <p>Iterations per scenario: {@value #ITERATIONS_PROPERTY} (the pom sets it; {@code -Pexplore} raises it).
  */
-final class ModelCheck {
+public final class ModelCheck {
 
     /** System property: how many interleavings to explore per scenario. */
-    static final String ITERATIONS_PROPERTY = "batcher.modelcheck.iterations";
+    public static final String ITERATIONS_PROPERTY = "batcher.modelcheck.iterations";
 
     /** System property: stop exploring a scenario after this many seconds, even before all iterations ran. */
-    static final String TIME_LIMIT_PROPERTY = "batcher.modelcheck.seconds";
+    public static final String TIME_LIMIT_PROPERTY = "batcher.modelcheck.seconds";
 
     /**
      * System property: survey instead of stopping at the first violation. Every iteration runs; the test then fails
      * with each kind of invariant violation and the schedule that first showed it (for the reverted-fix table).
      * Uncaught exceptions and deadlocks still end the exploration.
      */
-    static final String SURVEY_PROPERTY = "batcher.modelcheck.survey";
+    public static final String SURVEY_PROPERTY = "batcher.modelcheck.survey";
 
     /** System property: scheduling steps allowed in one iteration before Fray reports a liveness failure. */
-    static final String MAX_STEPS_PROPERTY = "batcher.modelcheck.max-steps";
+    public static final String MAX_STEPS_PROPERTY = "batcher.modelcheck.max-steps";
 
     private ModelCheck() {
     }
@@ -60,7 +60,7 @@ final class ModelCheck {
      * @param scenario one run of the scenario: starts its threads, joins them and asserts; it must leave no thread
      *     of its own running (Fray reports a thread that can never finish as a deadlock)
      */
-    static void explore(String name, Runnable scenario) {
+    public static void explore(String name, Runnable scenario) {
         Assumptions.assumeTrue(System.getProperty("fray.workDir") != null,
                 "Model checks run only on Fray's instrumented JDK: run `mvn verify -pl batcher-core` "
                         + "(the model-check execution of batcher-core's pom)");
@@ -154,14 +154,14 @@ final class ModelCheck {
     }
 
     /** Starts a named thread of the scenario. */
-    static Thread fork(String name, Runnable body) {
+    public static Thread fork(String name, Runnable body) {
         Thread thread = new Thread(body, name);
         thread.start();
         return thread;
     }
 
     /** Joins the scenario's threads. */
-    static void join(Thread... threads) {
+    public static void join(Thread... threads) {
         List<Thread> pending = new ArrayList<>(List.of(threads));
         for (Thread thread : pending) {
             try {
