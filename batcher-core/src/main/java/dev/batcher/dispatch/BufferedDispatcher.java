@@ -179,6 +179,7 @@ final class BufferedDispatcher<T> implements Dispatcher<T> {
     /** Once the kernel is closed: what the log still holds (drops on shutdown) stays on disk for the next start. */
     private void closeJournal() {
         if (journal != null) {
+            kernel.fenceJournal();
             journal.close();
         }
     }

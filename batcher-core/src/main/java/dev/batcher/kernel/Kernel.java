@@ -100,6 +100,13 @@ public final class Kernel<T, R> {
     private final Journal<T> journal;
     /** Whether items of a previous run are being replayed: new items wait (see {@link #beginReplay}). */
     private volatile boolean replaying;
+    /**
+     * Held shared by a producer from its journal append to its admission (or to the acknowledgement of its refused
+     * item), taken exclusively by {@link #fenceJournal()}: so the journal is never closed between an append and its
+     * acknowledgement, which would leave a refused item on disk to be replayed.
+     */
+    private final java.util.concurrent.locks.ReentrantReadWriteLock journalUse =
+            new java.util.concurrent.locks.ReentrantReadWriteLock();
     /** Set by {@link #refuseNewItems()}: new items are refused while the replay may still admit. */
     private volatile boolean refusingNew;
     private final java.util.concurrent.CountDownLatch replayed = new java.util.concurrent.CountDownLatch(1);
@@ -261,6 +268,21 @@ public final class Kernel<T, R> {
         if (replaying) {
             awaitReplay(item, blockNanos);
         }
+        java.util.concurrent.locks.Lock use = journalUse.readLock();
+        if (!use.tryLock()) {
+            // Fenced: the engine is closed and its journal closing.
+            throw closedException();
+        }
+        try {
+            appendAndAdmit(item, future, bytes, cost, key, behavior, blockNanos);
+        }
+        finally {
+            use.unlock();
+        }
+    }
+
+    private void appendAndAdmit(T item, CompletableFuture<R> future, long bytes, long cost, Object key,
+            FullBehavior behavior, long blockNanos) {
         if (refusingNew) {
             throw closedException();
         }
@@ -318,6 +340,18 @@ public final class Kernel<T, R> {
      */
     public void refuseNewItems() {
         refusingNew = true;
+    }
+
+    /**
+     * Waits until no producer is between its journal append and its admission, and keeps every later one out (they are
+     * refused, as the kernel is closed): call it after closing, before closing the journal.
+     */
+    public void fenceJournal() {
+        synchronized (journalUse) {
+            if (!journalUse.isWriteLocked()) {
+                journalUse.writeLock().lock();
+            }
+        }
     }
 
     /** Ends the replay: new items are admitted again. */
