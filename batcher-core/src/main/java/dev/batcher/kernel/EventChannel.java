@@ -119,6 +119,15 @@ public final class EventChannel<L, E> {
         }
     }
 
+    /** Like {@link #closeAfter} for an engine without a last event: delivers what is queued, then ends the thread. */
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        queue.add(STOP);
+    }
+
     /** Events dropped because the listeners were too slow. */
     public long lostEvents() {
         return lost.get();
