@@ -34,7 +34,8 @@ public interface Balancer {
      * What a balancer sees of one coach.
      *
      * @param index its index, 0 to {@code coaches - 1}
-     * @param committing whether it is committing (callers entering it wait)
+     * @param committing whether it is committing, or its open batch was triggered and is about to be (callers
+     *     entering it wait)
      * @param contributors contributions in its open batch
      */
     record CoachState(int index, boolean committing, int contributors) {

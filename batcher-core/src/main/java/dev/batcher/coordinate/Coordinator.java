@@ -507,7 +507,7 @@ public final class Coordinator<S, R> implements BatchingEngine {
                 leaveQueue();
                 throw ex;
             }
-            if (coach != null && coach.committing == null) {
+            if (coach != null && enterable(coach)) {
                 if (--announced == 0 && coaches.size() > 1) {
                     changed.signalAll(); // the open batches of the other coaches stop waiting for us
                 }
@@ -540,7 +540,7 @@ public final class Coordinator<S, R> implements BatchingEngine {
         }
         List<Balancer.CoachState> view = new ArrayList<>(coaches.size());
         for (Coach coach : coaches) {
-            view.add(new Balancer.CoachState(coach.index, coach.committing != null,
+            view.add(new Balancer.CoachState(coach.index, !enterable(coach),
                     coach.open == null ? 0 : coach.open.contributors));
         }
         int chosen = config.balancer().choose(view);
@@ -553,6 +553,14 @@ public final class Coordinator<S, R> implements BatchingEngine {
                     + ", or -1 to wait for a commit to end");
         }
         return coaches.get(chosen);
+    }
+
+    /**
+     * Whether a caller may enter the coach now: it is not committing, and its open batch (if any) was not triggered.
+     * Callers arriving after a trigger go to the next batch (nikandfor's {@code Trigger}).
+     */
+    private boolean enterable(Coach coach) {
+        return coach.committing == null && (coach.open == null || !coach.open.triggered);
     }
 
     /** Waits until the batch has an outcome, committing it when this thread may. */

@@ -77,15 +77,21 @@ final class KernelResourceProcessor<K, R> implements ResourceProcessor<K, R> {
         this.metrics = new EventChannel<>(label, "batcher-" + name + "-metrics", MAX_PENDING_METRICS,
                 BatchMetricsListener::onBatch, LOG);
         // The send timeout gives up a batch at its deadline: it is sent at the earliest min-duration after its start,
-        // so the timeout counts from there. A batch that waited for a thread is checked against its deadline in
-        // process() and fails without loading.
+        // so the timeout counts from there, plus a grace of a tenth (at least 1 ms) in which a store that honours the
+        // deadline itself can still report its own error. A batch that waited for a thread is checked against its
+        // deadline in process() and fails without loading.
         Duration budget = config.maxDuration().minus(config.minDuration());
+        Duration giveUpAfter = budget.plus(max(Duration.ofMillis(1), budget.dividedBy(10)));
         KernelSpec<PendingOperation<K, R>> spec = new KernelSpec<>("ResourceProcessor", name,
                 new BatchLimits(BatchLimits.UNLIMITED, BatchLimits.UNLIMITED, config.minDuration()), config.buffer(),
-                new SendLimits(config.maxConcurrentBatches(), budget), RateLimit.NONE, Ordering.PER_KEY,
+                new SendLimits(config.maxConcurrentBatches(), giveUpAfter), RateLimit.NONE, Ordering.PER_KEY,
                 op -> op.key, null, null, null, null, new NeverRetryPolicy(), new NoBackOffPolicy(),
                 (batch, error) -> false, this::onDrop, null, BatchListener.NONE, null);
         this.kernel = new Kernel<>(spec, this::process);
+    }
+
+    private static Duration max(Duration a, Duration b) {
+        return a.compareTo(b) >= 0 ? a : b;
     }
 
     // ---------------------------------------------------------------- callers
