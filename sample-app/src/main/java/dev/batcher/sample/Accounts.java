@@ -126,6 +126,21 @@ public class Accounts {
         return (balance != null) ? balance : 0;
     }
 
+    /**
+     * Stores accounts with balance 0 where absent, so that the one-at-a-time way always finds a row to lock (two
+     * transactions inserting the same new account would collide).
+     *
+     * @param first the first account id
+     * @param count how many
+     */
+    void openAccounts(long first, int count) {
+        for (long id = first; id < first + count; id++) {
+            if (jdbc.queryForList("SELECT id FROM accounts WHERE id = ?", Long.class, id).isEmpty()) {
+                jdbc.update("INSERT INTO accounts (id, balance) VALUES (?, 0)", id);
+            }
+        }
+    }
+
     /** The one-at-a-time way of auditing: an INSERT per record. */
     void auditOneByOne(long account, long amount, String outcome) {
         auditLog.insertOne(new AuditRecord(account, amount, outcome, clock.instant()));

@@ -90,6 +90,7 @@ public class AccountsComparison {
 
     /** The same transactions one at a time, each in its own locking database transaction, from {@code threads}. */
     public Run oneByOne(long firstAccount, int accountCount, int count, int threads) throws InterruptedException {
+        accounts.openAccounts(firstAccount, accountCount);
         long statementsBefore = accounts.oneByOneStatements();
         LongAdder refused = new LongAdder();
         long start = System.nanoTime();
