@@ -27,4 +27,14 @@ public class BatcherMetricsAutoConfiguration {
     CostBatcherMeterBinder costBatcherMeterBinder(MeterRegistry meterRegistry) {
         return new CostBatcherMeterBinder(meterRegistry);
     }
+
+    @Bean
+    ResourceProcessorMeterBinder resourceProcessorMeterBinder(MeterRegistry meterRegistry) {
+        return new ResourceProcessorMeterBinder(meterRegistry);
+    }
+
+    @Bean
+    CoordinatorMeterBinder coordinatorMeterBinder(MeterRegistry meterRegistry) {
+        return new CoordinatorMeterBinder(meterRegistry);
+    }
 }

@@ -8,7 +8,7 @@ import org.springframework.boot.context.properties.NestedConfigurationProperty;
 
 /**
  * Configuration properties under {@code batcher}: shared dispatcher defaults, named dispatchers, named cost batchers,
- * shutdown and health thresholds. Unknown keys under {@code batcher} fail startup ({@code ignoreUnknownFields = false}), so that a
+ * named resource processors and commit coordinators (each kind with its defaults), shutdown and health thresholds. Unknown keys under {@code batcher} fail startup ({@code ignoreUnknownFields = false}), so that a
  * misspelled key is not silently ignored.
  */
 @ConfigurationProperties(prefix = "batcher", ignoreUnknownFields = false)
@@ -40,6 +40,33 @@ public class BatcherProperties {
      */
     private final Map<String, CostBatcherProperties> batchers = new LinkedHashMap<>();
 
+    /**
+     * Options every resource processor starts from; a processor's own batcher.processors.<name>.* keys override them.
+     */
+    @NestedConfigurationProperty
+    private final ResourceProcessorProperties processorDefaults = new ResourceProcessorProperties();
+
+    /**
+     * Resource processors (elgopher/batch) by name, each with the keys of batcher.processor-defaults. Each name needs
+     * a ResourceStore bean named like the processor or annotated with {@code @ProcessorStore("<name>")}, or a
+     * processor the application builds with the ResourceProcessors bean.
+     */
+    private final Map<String, ResourceProcessorProperties> processors = new LinkedHashMap<>();
+
+    /**
+     * Options every commit coordinator starts from; a coordinator's own batcher.coordinators.<name>.* keys override
+     * them.
+     */
+    @NestedConfigurationProperty
+    private final CoordinatorProperties coordinatorDefaults = new CoordinatorProperties();
+
+    /**
+     * Commit coordinators (nikandfor/batch) by name, each with the keys of batcher.coordinator-defaults. Each name
+     * needs a bean method annotated with {@code @BatchCommit("<name>")}, or a coordinator the application builds with
+     * the Coordinators bean.
+     */
+    private final Map<String, CoordinatorProperties> coordinators = new LinkedHashMap<>();
+
     private final Shutdown shutdown = new Shutdown();
 
     private final Health health = new Health();
@@ -62,6 +89,26 @@ public class BatcherProperties {
     /** Cost batchers by name. */
     public Map<String, CostBatcherProperties> getBatchers() {
         return this.batchers;
+    }
+
+    /** Options every resource processor starts from. */
+    public ResourceProcessorProperties getProcessorDefaults() {
+        return this.processorDefaults;
+    }
+
+    /** Resource processors by name. */
+    public Map<String, ResourceProcessorProperties> getProcessors() {
+        return this.processors;
+    }
+
+    /** Options every commit coordinator starts from. */
+    public CoordinatorProperties getCoordinatorDefaults() {
+        return this.coordinatorDefaults;
+    }
+
+    /** Commit coordinators by name. */
+    public Map<String, CoordinatorProperties> getCoordinators() {
+        return this.coordinators;
     }
 
     /** Graceful shutdown options. */
@@ -99,7 +146,8 @@ public class BatcherProperties {
     public static class Health {
 
         /**
-         * Failed send attempts in a row after which an instance is reported DOWN, until a send succeeds. 0 turns
+         * Failed send attempts in a row after which an instance is reported DOWN, until a send succeeds (for a
+         * resource processor: batches whose load or save failed; for a coordinator: commits that threw). 0 turns
          * this check off.
          */
         private int maxConsecutiveFailures = 10;

@@ -8,7 +8,7 @@ import org.springframework.beans.factory.BeanFactory;
 import org.springframework.util.ReflectionUtils;
 
 /**
- * Calls an annotated method (a {@code @BatchSink} or a {@code @BatchWatcher}) on its bean. The bean is looked up
+ * Calls an annotated method (a {@code @BatchSink}, a {@code @BatchWatcher} or a {@code @BatchCommit}) on its bean. The bean is looked up
  * lazily ({@link #bind()} at startup, or the first call), so that the engine can be injected into the method's own
  * bean and into beans created before it; the method is resolved on the bean's class behind proxies. What the method
  * throws is rethrown as it is.
@@ -36,9 +36,20 @@ final class BeanMethodInvoker {
 
     /** Calls the method with its one argument. */
     void invoke(Object argument) throws Exception {
+        call(argument);
+    }
+
+    /**
+     * Calls the method with its arguments.
+     *
+     * @param arguments the arguments
+     * @return what the method returned ({@code null} for {@code void})
+     * @throws Exception what the method threw, as it threw it
+     */
+    Object call(Object... arguments) throws Exception {
         Target target = target();
         try {
-            target.method.invoke(target.bean, argument);
+            return target.method.invoke(target.bean, arguments);
         }
         catch (InvocationTargetException ex) {
             Throwable cause = ex.getTargetException();

@@ -13,7 +13,7 @@ import org.springframework.core.env.Environment;
  * {@code batcher.batchers.<name>.*}, plus which keys the configuration set and where ({@link ConfiguredOptions}): only those are passed to the engine's builder, the others keep its
  * defaults.
  */
-final class CostBatcherSettings {
+final class CostBatcherSettings implements InstanceSettings {
 
     static final String DEFAULTS_PREFIX = "batcher.batcher-defaults";
 
@@ -48,9 +48,29 @@ final class CostBatcherSettings {
         return new CostBatcherSettings(name, properties, configured);
     }
 
-    /** The batcher name. */
-    String name() {
+    @Override
+    public String kind() {
+        return "batcher";
+    }
+
+    @Override
+    public String name() {
         return this.name;
+    }
+
+    @Override
+    public String instancesPrefix() {
+        return BATCHERS_PREFIX;
+    }
+
+    @Override
+    public String defaultsPrefix() {
+        return DEFAULTS_PREFIX;
+    }
+
+    @Override
+    public String builderName() {
+        return "CostBatchers";
     }
 
     /** The options. */
@@ -58,13 +78,13 @@ final class CostBatcherSettings {
         return this.properties;
     }
 
-    /** The property that set an option, or {@code null}. */
-    ConfigurationProperty configured(String option) {
+    @Override
+    public ConfigurationProperty configured(String option) {
         return this.configured.configured(option);
     }
 
-    /** Whether an option not set was passed to the builder with its default, as it shares a setter with one set. */
-    boolean isPassedAsDefault(String option) {
+    @Override
+    public boolean isPassedAsDefault(String option) {
         return !this.configured.isConfigured(option) && THROTTLE.contains(option)
                 && THROTTLE.stream().anyMatch(this.configured::isConfigured);
     }

@@ -5,8 +5,9 @@ import org.springframework.boot.context.properties.source.ConfigurationProperty;
 import org.springframework.boot.origin.Origin;
 
 /**
- * A cost batcher option ({@code batcher.batchers.<name>.*}) or a {@code @BatchWatcher} attribute has a value the
- * engine refuses. Names the property that set it, its value and where it came from, or says that the value is the
+ * A cost batcher, resource processor or coordinator option ({@code batcher.batchers.<name>.*},
+ * {@code batcher.processors.<name>.*}, {@code batcher.coordinators.<name>.*}) or a {@code @BatchWatcher} attribute has
+ * a value the engine refuses. Names the property that set it, its value and where it came from, or says that the value is the
  * default or was set in code, and says how to fix it.
  */
 public class InvalidBatcherPropertyException extends BatcherStartupException {
@@ -27,7 +28,7 @@ public class InvalidBatcherPropertyException extends BatcherStartupException {
         this.value = value;
     }
 
-    /** The batcher whose option is invalid. */
+    /** The instance (batcher, processor, coordinator) whose option is invalid. */
     public String getBatcherName() {
         return this.batcherName;
     }
@@ -43,13 +44,13 @@ public class InvalidBatcherPropertyException extends BatcherStartupException {
     }
 
     /**
-     * Describes a refused batcher option.
+     * Describes a refused option of a cost batcher, resource processor or coordinator.
      *
-     * @param settings the batcher's configured options
+     * @param settings the instance's configured options
      * @param ex the engine's refusal
      * @return the exception to throw
      */
-    static InvalidBatcherPropertyException of(CostBatcherSettings settings, InvalidOptionException ex) {
+    static InvalidBatcherPropertyException of(InstanceSettings settings, InvalidOptionException ex) {
         String name = settings.name();
         String option = ex.getOption();
         ConfigurationProperty configured = settings.configured(option);
@@ -58,29 +59,30 @@ public class InvalidBatcherPropertyException extends BatcherStartupException {
         String qualifier;
         Origin origin = null;
         String action;
-        if ("drain-timeout".equals(option)) {
-            property = "batcher.shutdown.timeout";
-            value = Formats.durations(String.valueOf(ex.getValue()));
-            qualifier = "";
-            action = "Update " + property + " in your configuration.";
-        }
-        else if (configured != null) {
+        if (configured != null) {
             property = configured.getName().toString();
             value = String.valueOf(configured.getValue());
             qualifier = "";
             origin = configured.getOrigin();
             action = "Update " + property + " in your configuration, or remove it to use the default.";
         }
+        else if ("drain-timeout".equals(option)) {
+            property = "batcher.shutdown.timeout";
+            value = Formats.durations(String.valueOf(ex.getValue()));
+            qualifier = "";
+            action = "Update " + property + " in your configuration.";
+        }
         else {
-            property = CostBatcherSettings.BATCHERS_PREFIX + "." + name + "." + option;
+            property = settings.instancesPrefix() + "." + name + "." + option;
             value = Formats.durations(String.valueOf(ex.getValue()));
             boolean defaultValue = settings.isPassedAsDefault(option) || ex.isDefaultValue();
             qualifier = defaultValue ? PropertyReport.DEFAULT : PropertyReport.CODE;
-            action = defaultValue ? "Set " + property + " (or " + CostBatcherSettings.DEFAULTS_PREFIX + "." + option
+            action = defaultValue ? "Set " + property + " (or " + settings.defaultsPrefix() + "." + option
                     + ") in your configuration to a value that fits the other options."
-                    : "Fix the value that the CostBatchers build call sets for batcher '" + name + "'.";
+                    : "Fix the value that the " + settings.builderName() + " build call sets for " + settings.kind()
+                            + " '" + name + "'.";
         }
-        String description = PropertyReport.describe("batcher", name, property, value, qualifier, origin,
+        String description = PropertyReport.describe(settings.kind(), name, property, value, qualifier, origin,
                 ex.getProblem());
         return new InvalidBatcherPropertyException(PropertyReport.message(property, value, qualifier, ex.getProblem(),
                 action), description, action, ex, name, property, value);

@@ -20,7 +20,7 @@ final class PropertyReport {
     /**
      * Describes a refused option.
      *
-     * @param kind {@code dispatcher} or {@code batcher}
+     * @param kind {@code dispatcher}, {@code batcher}, {@code processor} or {@code coordinator}
      * @param name the instance name
      * @param property the full property name
      * @param value the refused value, as configured

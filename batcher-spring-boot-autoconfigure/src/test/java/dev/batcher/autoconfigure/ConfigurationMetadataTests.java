@@ -71,6 +71,27 @@ class ConfigurationMetadataTests {
     }
 
     @Test
+    void everyKeyOfAProcessorAndACoordinatorIsDescribedUnderTheirDefaults() {
+        for (String key : List.of("min-duration", "max-duration", "max-concurrent-batches", "drain-timeout",
+                "buffer.max-items", "buffer.full-behavior", "buffer.block-timeout")) {
+            assertThat(property("batcher.processor-defaults." + key).get("description")).as(key).asString()
+                    .isNotBlank();
+        }
+        assertThat(property("batcher.processor-defaults.min-duration")).containsEntry("defaultValue", "100ms");
+        assertThat(property("batcher.processor-defaults.max-concurrent-batches")).containsEntry("defaultValue", 8);
+        assertThat(property("batcher.processor-defaults.buffer.max-items")).containsEntry("defaultValue", 10000);
+        assertThat(property("batcher.coordinator-defaults.coaches")).containsEntry("defaultValue", 1);
+        assertThat(property("batcher.coordinator-defaults.coaches").get("description")).asString()
+                .startsWith("Batches collected and committed in parallel");
+        assertThat(property("batcher.coordinator-defaults.drain-timeout").get("description")).asString()
+                .isNotBlank();
+        assertThat(property("batcher.processors").get("description")).asString()
+                .contains("@ProcessorStore(\"<name>\")");
+        assertThat(property("batcher.coordinators").get("description")).asString()
+                .contains("@BatchCommit(\"<name>\")");
+    }
+
+    @Test
     void orderingAndFullBehaviorListTheirValues() {
         assertThat(hintValues("batcher.defaults.ordering")).containsExactly("none", "fifo", "per-key");
         assertThat(hintValues("batcher.defaults.buffer.full-behavior")).containsExactly("block", "drop-oldest",

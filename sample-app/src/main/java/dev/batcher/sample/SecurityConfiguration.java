@@ -37,11 +37,16 @@ class SecurityConfiguration {
         RequestMatcher postEvents = PathPatternRequestMatcher.pathPattern(HttpMethod.POST, "/events");
         // The in-app downstream API that cost batcher "downstream" calls; open like POST /events, for the same reasons.
         RequestMatcher postDownstream = PathPatternRequestMatcher.pathPattern(HttpMethod.POST, "/downstream/write");
+        // Account transactions (resource processor "accounts", coordinator "audit"): open like POST /events.
+        RequestMatcher postTransactions = PathPatternRequestMatcher.pathPattern(HttpMethod.POST,
+                "/accounts/{id}/transactions");
         http.authorizeHttpRequests(requests -> requests
                         .requestMatchers(batchersWrite).hasRole(OPERATOR)
                         .requestMatchers(EndpointRequest.toAnyEndpoint().withHttpMethod(HttpMethod.GET)).permitAll()
                         .requestMatchers(postEvents).permitAll()
                         .requestMatchers(postDownstream).permitAll()
+                        .requestMatchers(postTransactions).permitAll()
+                        .requestMatchers(HttpMethod.GET, "/accounts/{id}").permitAll()
                         .requestMatchers(HttpMethod.GET, "/downstream/stats").permitAll()
                         .requestMatchers(HttpMethod.GET, "/events/count").permitAll()
                         // Error responses rendered by Boot's /error page (for example a 404) reach anonymous callers.
@@ -57,7 +62,8 @@ class SecurityConfiguration {
                 // POST /downstream/write are open to anyone anyway, and these paths only accept Content-Type
                 // application/json, which an HTML form on another site cannot send (a script would need a CORS
                 // preflight, which this app does not allow). Every other path keeps CSRF.
-                .csrf(csrf -> csrf.ignoringRequestMatchers(batchersWrite, postEvents, postDownstream));
+                .csrf(csrf -> csrf.ignoringRequestMatchers(batchersWrite, postEvents, postDownstream,
+                        postTransactions));
         return http.build();
     }
 
