@@ -22,7 +22,7 @@ import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Contributions per second through a commit {@link Coordinator} against one commit per contribution, with 4 callers
+ * Contributions per second through a commit {@link Coordinator} against one commit per contribution, with 64 callers (the issue's setting)
  * and a commit that costs {@code commitMicros} (parked, like a write waiting for a disk flush or a database round
  * trip). The one-per-call baseline serialises its commits (one log, one connection: the reason group commit exists);
  * the Coordinator folds the callers that arrive during a commit into the next one. Ratio = coordinator / onePerCall.
@@ -36,7 +36,7 @@ import org.openjdk.jmh.annotations.Warmup;
 public class CoordinatorBenchmark {
 
     /** What one commit costs, in microseconds. */
-    @Param({"50"})
+    @Param({"1000"})
     public long commitMicros;
 
     private Coordinator<long[], Long> coordinator;
@@ -54,20 +54,23 @@ public class CoordinatorBenchmark {
 
     @TearDown(Level.Trial)
     public void tearDown() {
-        System.out.println("[coordinator] " + coordinator.stats().contributorsPerCommit() + " contributions per commit");
+        if (coordinator.stats().commits() > 0) {
+            System.out.println("[coordinator] " + coordinator.stats().contributorsPerCommit()
+                    + " contributions per commit");
+        }
         coordinator.close(Duration.ofSeconds(5));
     }
 
     /** One contribution through the Coordinator: add to the shared state, wait for the batch's commit. */
     @Benchmark
-    @Threads(4)
+    @Threads(64)
     public long coordinator() {
         return coordinator.contribute((sum, round) -> sum[0]++);
     }
 
     /** One commit per contribution, commits one at a time. */
     @Benchmark
-    @Threads(4)
+    @Threads(64)
     public long onePerCall() {
         log.lock();
         try {

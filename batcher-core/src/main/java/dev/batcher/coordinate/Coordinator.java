@@ -29,7 +29,8 @@ import java.util.function.Supplier;
  *       under the coordinator's lock (the first of a batch gets a fresh state from the supplier) and waits.</li>
  *   <li>The batch is committed as soon as nobody else is on the way: no caller is announced ({@link #announce()};
  *       {@link #contribute(Contribution)} announces itself while it waits to enter), or a contribution triggered it
- *       ({@link Round#trigger()}), or {@link #flush()} or {@link #close()} did. The commit runs on the thread of a
+ *       ({@link Round#trigger()}), or {@link #flush()} or {@link #close()} did. The callers of the last commit count
+ *       as on the way until they have picked up its outcome, so a caller that contributes again at once joins. The commit runs on the thread of a
  *       waiting contributor, usually the last one in: no extra thread and no timer. Batches thus grow as large as the
  *       load makes them, with no linger time.</li>
  *   <li>Every contributor gets the commit's result, or a {@link CommitFailedException} with the commit's exception.
@@ -77,6 +78,12 @@ public final class Coordinator<S, R> implements BatchingEngine {
 
     // Everything below is guarded by lock.
     private int announced;
+    /**
+     * Contributors of settled batches that have not picked up their outcome yet (woken, not yet out). The next batch
+     * waits for them as for announced callers: a caller that contributes again as soon as it has its result (a loop, a
+     * busy service) joins it instead of making the batches alternate between the callers of a commit and the rest.
+     */
+    private int returning;
     private boolean paused;
     private boolean closed;
     private boolean drained;
@@ -601,6 +608,12 @@ public final class Coordinator<S, R> implements BatchingEngine {
         finally {
             if (waiting) {
                 batch.waiters--;
+                if (batch.returning > 0) {
+                    batch.returning--;
+                    if (--returning == 0) {
+                        progress(); // the open batch may wait for us: wake it, or commit it if nobody waits on it
+                    }
+                }
             }
         }
         return outcomeOf(batch);
@@ -623,7 +636,7 @@ public final class Coordinator<S, R> implements BatchingEngine {
     private boolean committable(Batch batch) {
         Coach coach = batch.coach;
         return coach.open == batch && coach.committing == null && !paused
-                && (batch.triggered || announced == 0 || closed);
+                && (batch.triggered || (announced == 0 && returning == 0) || closed);
     }
 
     /** Runs the commit on this thread, outside the lock; settles the batch. Called with the lock held once. */
@@ -675,6 +688,8 @@ public final class Coordinator<S, R> implements BatchingEngine {
         batch.outcome = outcome;
         batch.result = result;
         batch.cause = cause;
+        batch.returning = batch.waiters;
+        returning += batch.waiters;
         if (batch.end != null) {
             if (toComplete == null) {
                 toComplete = new ArrayList<>();
@@ -787,6 +802,8 @@ public final class Coordinator<S, R> implements BatchingEngine {
         final S state;
         int contributors;
         int waiters;
+        /** Waiters when it settled that have not picked up the outcome yet. */
+        int returning;
         boolean triggered;
         CommitEvent.Outcome outcome;
         R result;
