@@ -44,6 +44,13 @@ public class BatcherProperties {
 
     private final Health health = new Health();
 
+    /**
+     * The task queue (dingo): @TaskWorker methods called by name through the TaskClient bean, in this process or on
+     * remote workers over Redis Streams.
+     */
+    @NestedConfigurationProperty
+    private final TaskProperties tasks = new TaskProperties();
+
     /** Options every dispatcher starts from. */
     public DispatcherProperties getDefaults() {
         return this.defaults;
@@ -62,6 +69,11 @@ public class BatcherProperties {
     /** Cost batchers by name. */
     public Map<String, CostBatcherProperties> getBatchers() {
         return this.batchers;
+    }
+
+    /** The task queue's options. */
+    public TaskProperties getTasks() {
+        return this.tasks;
     }
 
     /** Graceful shutdown options. */
