@@ -6,3 +6,13 @@ CREATE TABLE IF NOT EXISTS events (
     payload    VARCHAR(10000),
     created_at TIMESTAMP WITH TIME ZONE NOT NULL
 );
+
+-- Written by the sample app's @TaskWorker("report"): one summary row per report job.
+CREATE TABLE IF NOT EXISTS reports (
+    id           VARCHAR(64)              PRIMARY KEY,
+    window_from  TIMESTAMP WITH TIME ZONE NOT NULL,
+    window_to    TIMESTAMP WITH TIME ZONE NOT NULL,
+    events       BIGINT                   NOT NULL,
+    types        INTEGER                  NOT NULL,
+    created_at   TIMESTAMP WITH TIME ZONE NOT NULL
+);

@@ -37,11 +37,15 @@ class SecurityConfiguration {
         RequestMatcher postEvents = PathPatternRequestMatcher.pathPattern(HttpMethod.POST, "/events");
         // The in-app downstream API that cost batcher "downstream" calls; open like POST /events, for the same reasons.
         RequestMatcher postDownstream = PathPatternRequestMatcher.pathPattern(HttpMethod.POST, "/downstream/write");
+        // The report job (task queue): open like POST /events.
+        RequestMatcher postReports = PathPatternRequestMatcher.pathPattern(HttpMethod.POST, "/reports");
         http.authorizeHttpRequests(requests -> requests
                         .requestMatchers(batchersWrite).hasRole(OPERATOR)
                         .requestMatchers(EndpointRequest.toAnyEndpoint().withHttpMethod(HttpMethod.GET)).permitAll()
                         .requestMatchers(postEvents).permitAll()
                         .requestMatchers(postDownstream).permitAll()
+                        .requestMatchers(postReports).permitAll()
+                        .requestMatchers(HttpMethod.GET, "/reports/*").permitAll()
                         .requestMatchers(HttpMethod.GET, "/downstream/stats").permitAll()
                         .requestMatchers(HttpMethod.GET, "/events/count").permitAll()
                         // Error responses rendered by Boot's /error page (for example a 404) reach anonymous callers.
@@ -57,7 +61,7 @@ class SecurityConfiguration {
                 // POST /downstream/write are open to anyone anyway, and these paths only accept Content-Type
                 // application/json, which an HTML form on another site cannot send (a script would need a CORS
                 // preflight, which this app does not allow). Every other path keeps CSRF.
-                .csrf(csrf -> csrf.ignoringRequestMatchers(batchersWrite, postEvents, postDownstream));
+                .csrf(csrf -> csrf.ignoringRequestMatchers(batchersWrite, postEvents, postDownstream, postReports));
         return http.build();
     }
 
