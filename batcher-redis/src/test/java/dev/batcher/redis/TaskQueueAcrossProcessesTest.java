@@ -45,9 +45,12 @@ class TaskQueueAcrossProcessesTest {
 
     private final List<TaskQueue> queues = new ArrayList<>();
 
+    private final List<RedisTaskBroker> brokers = new ArrayList<>();
+
     @AfterEach
     void stopWorkers() throws InterruptedException {
         queues.forEach(TaskQueue::shutdownNow);
+        brokers.forEach(RedisTaskBroker::close); // no broker thread outlives the test (other tests count threads)
         for (Process worker : workers) {
             worker.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         }
@@ -87,10 +90,14 @@ class TaskQueueAcrossProcessesTest {
         startWorker(prefix, 16, 1_000, 10);
         TaskQueue caller = caller(prefix, 1_000, 10);
         int calls = 3_000;
-        List<CompletableFuture<Long>> results = new ArrayList<>();
-        for (int i = 0; i < calls; i++) {
-            results.add(caller.<Long>call("square-counted", TaskOptions.DEFAULTS.ignoreReports(), i).result());
-        }
+        // Calls are made on another thread, so that the kill lands while calls are still coming in.
+        CompletableFuture<List<CompletableFuture<Long>>> made = CompletableFuture.supplyAsync(() -> {
+            List<CompletableFuture<Long>> futures = new ArrayList<>();
+            for (int i = 0; i < calls; i++) {
+                futures.add(caller.<Long>call("square-counted", TaskOptions.DEFAULTS.ignoreReports(), i).result());
+            }
+            return futures;
+        });
         StringRedisTemplate redis = new StringRedisTemplate(server.newConnectionFactory());
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(5))
                 .until(() -> redis.opsForHash().size(prefix + ":runs") >= calls / 5);
@@ -99,6 +106,7 @@ class TaskQueueAcrossProcessesTest {
         doomed.waitFor(10, TimeUnit.SECONDS);
 
 
+        List<CompletableFuture<Long>> results = made.get(60, TimeUnit.SECONDS);
         CompletableFuture.allOf(results.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
         for (int i = 0; i < calls; i++) {
             assertThat(results.get(i).join()).isEqualTo((long) i * i);
@@ -169,6 +177,7 @@ class TaskQueueAcrossProcessesTest {
     private TaskQueue caller(String prefix, long reclaimMillis, int maxDeliveries) {
         RedisTaskBroker broker = new RedisTaskBroker(server.newConnectionFactory(),
                 TaskWorkerProcess.options(prefix, Duration.ofMillis(reclaimMillis), maxDeliveries));
+        brokers.add(broker);
         TaskRegistry tasks = new TaskRegistry()
                 .declare("square", Long.class, long.class)
                 .declare("square-counted", Long.class, long.class)
