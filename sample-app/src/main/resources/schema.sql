@@ -21,3 +21,13 @@ CREATE TABLE IF NOT EXISTS audit_records (
     outcome    VARCHAR(20)              NOT NULL,
     created_at TIMESTAMP WITH TIME ZONE NOT NULL
 );
+
+-- Written by the sample app's @TaskWorker("report"): one summary row per report job.
+CREATE TABLE IF NOT EXISTS reports (
+    id           VARCHAR(64)              PRIMARY KEY,
+    window_from  TIMESTAMP WITH TIME ZONE NOT NULL,
+    window_to    TIMESTAMP WITH TIME ZONE NOT NULL,
+    events       BIGINT                   NOT NULL,
+    types        INTEGER                  NOT NULL,
+    created_at   TIMESTAMP WITH TIME ZONE NOT NULL
+);

@@ -71,6 +71,13 @@ public class BatcherProperties {
 
     private final Health health = new Health();
 
+    /**
+     * The task queue (dingo): @TaskWorker methods called by name through the TaskClient bean, in this process or on
+     * remote workers over Redis Streams.
+     */
+    @NestedConfigurationProperty
+    private final TaskProperties tasks = new TaskProperties();
+
     /** Options every dispatcher starts from. */
     public DispatcherProperties getDefaults() {
         return this.defaults;
@@ -109,6 +116,11 @@ public class BatcherProperties {
     /** Commit coordinators by name. */
     public Map<String, CoordinatorProperties> getCoordinators() {
         return this.coordinators;
+    }
+
+    /** The task queue's options. */
+    public TaskProperties getTasks() {
+        return this.tasks;
     }
 
     /** Graceful shutdown options. */

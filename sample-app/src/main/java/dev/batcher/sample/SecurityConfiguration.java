@@ -40,6 +40,8 @@ class SecurityConfiguration {
         // Account transactions (resource processor "accounts", coordinator "audit"): open like POST /events.
         RequestMatcher postTransactions = PathPatternRequestMatcher.pathPattern(HttpMethod.POST,
                 "/accounts/{id}/transactions");
+        // The report job (task queue): open like POST /events.
+        RequestMatcher postReports = PathPatternRequestMatcher.pathPattern(HttpMethod.POST, "/reports");
         http.authorizeHttpRequests(requests -> requests
                         .requestMatchers(batchersWrite).hasRole(OPERATOR)
                         .requestMatchers(EndpointRequest.toAnyEndpoint().withHttpMethod(HttpMethod.GET)).permitAll()
@@ -47,6 +49,8 @@ class SecurityConfiguration {
                         .requestMatchers(postDownstream).permitAll()
                         .requestMatchers(postTransactions).permitAll()
                         .requestMatchers(HttpMethod.GET, "/accounts/{id}").permitAll()
+                        .requestMatchers(postReports).permitAll()
+                        .requestMatchers(HttpMethod.GET, "/reports/*").permitAll()
                         .requestMatchers(HttpMethod.GET, "/downstream/stats").permitAll()
                         .requestMatchers(HttpMethod.GET, "/events/count").permitAll()
                         // Error responses rendered by Boot's /error page (for example a 404) reach anonymous callers.
@@ -63,7 +67,7 @@ class SecurityConfiguration {
                 // application/json, which an HTML form on another site cannot send (a script would need a CORS
                 // preflight, which this app does not allow). Every other path keeps CSRF.
                 .csrf(csrf -> csrf.ignoringRequestMatchers(batchersWrite, postEvents, postDownstream,
-                        postTransactions));
+                        postTransactions, postReports));
         return http.build();
     }
 
