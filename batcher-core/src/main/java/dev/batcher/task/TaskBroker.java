@@ -25,6 +25,21 @@ public interface TaskBroker extends AutoCloseable {
     void publish(TaskMessage task);
 
     /**
+     * Stores a task without waiting for the broker: the client calls this, so that one caller thread can have many
+     * calls on their way at once (pipelined) instead of one round trip each. The default waits in
+     * {@link #publish}.
+     *
+     * @param task the task
+     * @return completes once the broker has the task, or exceptionally with a {@link TaskBrokerException}
+     * @throws TaskBrokerException when the task is refused at once (payload over the broker's limit)
+     * @throws IllegalStateException when the broker is closed
+     */
+    default java.util.concurrent.CompletableFuture<Void> publishAsync(TaskMessage task) {
+        publish(task);
+        return java.util.concurrent.CompletableFuture.completedFuture(null);
+    }
+
+    /**
      * Starts delivering the tasks of one name to a worker.
      *
      * @param name the task name

@@ -268,15 +268,17 @@ public final class TaskQueue implements BatchingEngine, TaskClient {
         try {
             call.subscription(broker.subscribe(call.name(), call.id(),
                     received -> callbacks.execute(() -> onRemoteReport(call, task, received))));
-            broker.publish(new TaskMessage(call.id(), call.name(), payload, 1, 0, startAt, reports));
+            // Not waiting for the broker: one caller thread keeps many calls on their way (pipelined publishes).
+            broker.publishAsync(new TaskMessage(call.id(), call.name(), payload, 1, 0, startAt, reports))
+                    .whenComplete((published, error) -> {
+                        if (error != null) {
+                            notSent(call, error instanceof java.util.concurrent.CompletionException
+                                    && error.getCause() != null ? error.getCause() : error);
+                        }
+                    });
         }
         catch (RuntimeException ex) {
-            outstanding.remove(new CallKey(call.name(), call.id()));
-            if (call.end(report(call.name(), call.id(), FailureCode.SHUTDOWN, "not sent"))) {
-                call.completeExceptionally(new TaskFailedException(call.name(), call.id(), FailureCode.SHUTDOWN,
-                        "not sent", ex));
-            }
-            event(Level.ERROR, Origin.BROKER, call.name(), call.id(), "publish failed", ex);
+            notSent(call, ex);
             throw ex instanceof TaskBrokerException broken ? broken
                     : new TaskBrokerException("Task queue '" + name + "' could not publish a call of task '"
                             + call.name() + "': " + ex.getMessage(), ex);
@@ -284,6 +286,16 @@ public final class TaskQueue implements BatchingEngine, TaskClient {
         accepted(call);
         event(Level.DEBUG, Origin.CLIENT, call.name(), call.id(), "published", null);
         return call;
+    }
+
+    /** The broker did not take the call: it fails with {@code SHUTDOWN} ("not sent"). */
+    private void notSent(TaskCall<?> call, Throwable error) {
+        outstanding.remove(new CallKey(call.name(), call.id()));
+        if (call.end(report(call.name(), call.id(), FailureCode.SHUTDOWN, "not sent"))) {
+            call.completeExceptionally(new TaskFailedException(call.name(), call.id(), FailureCode.SHUTDOWN,
+                    "not sent", error));
+        }
+        event(Level.ERROR, Origin.BROKER, call.name(), call.id(), "publish failed", error);
     }
 
     @SuppressWarnings("unchecked")

@@ -172,6 +172,18 @@ public final class RedisTaskBroker implements TaskBroker {
      */
     @Override
     public void publish(TaskMessage task) {
+        await(publishAsync(task), "publish task", task.name());
+    }
+
+    /**
+     * Like {@link #publish} without waiting: concurrent and consecutive publishes share writes to Redis (pipelined
+     * XADDs on the publishing connection).
+     *
+     * @throws TaskBrokerException when the payload is over {@code max-payload-bytes}
+     * @throws IllegalStateException when the broker is closed
+     */
+    @Override
+    public CompletableFuture<Void> publishAsync(TaskMessage task) {
         Objects.requireNonNull(task, "task");
         checkOpen();
         if (task.payload().length > options.maxPayloadBytes()) {
@@ -191,16 +203,26 @@ public final class RedisTaskBroker implements TaskBroker {
                 args[i++] = field.getKey();
                 args[i++] = field.getValue();
             }
-            await(DELAY.run(redis, ScriptOutputType.INTEGER,
-                    new byte[][] {keys.delayed, keys.delayedHash(member)}, args), "store delayed task", task.name());
-            pollDelayed(task.name());
+            return DELAY.run(redis, ScriptOutputType.INTEGER, new byte[][] {keys.delayed, keys.delayedHash(member)},
+                    args).toCompletableFuture().handle((stored, error) -> {
+                        if (error != null) {
+                            throw new TaskBrokerException("Could not store delayed task '" + task.name() + "' id "
+                                    + task.id() + " in Redis: " + error.getMessage(), error);
+                        }
+                        pollDelayed(task.name());
+                        return null;
+                    });
         }
-        else {
-            Append append = new Append(keys.stream, fields, new CompletableFuture<>());
-            appends.add(append);
-            drainAppends();
-            await(append.done, "publish task", task.name());
-        }
+        Append append = new Append(keys.stream, fields, new CompletableFuture<>());
+        appends.add(append);
+        drainAppends();
+        return append.done.handle((id, error) -> {
+            if (error != null) {
+                throw new TaskBrokerException("Could not publish task '" + task.name() + "' id " + task.id()
+                        + " to Redis: " + error.getMessage(), error);
+            }
+            return null;
+        });
     }
 
     /**
