@@ -3,7 +3,6 @@ package dev.batcher.autoconfigure;
 import dev.batcher.dispatch.DispatcherConfig;
 import dev.batcher.FullBehavior;
 import dev.batcher.Ordering;
-import dev.batcher.durable.DurableLogOptions;
 import dev.batcher.durable.FsyncPolicy;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -221,10 +220,10 @@ public class DispatcherProperties {
         private FsyncPolicy fsync = FsyncPolicy.INTERVAL;
 
         /** With fsync 'interval': how long after the first unforced write the log is forced to the device. */
-        private Duration fsyncInterval = DurableLogOptions.DEFAULT_FSYNC_INTERVAL;
+        private Duration fsyncInterval = Duration.ofMillis(10);
 
         /** Size of each segment file of the log, from 4KB to 1GB; fully acknowledged segments are deleted. */
-        private DataSize segmentBytes = DataSize.ofBytes(DurableLogOptions.DEFAULT_SEGMENT_BYTES);
+        private DataSize segmentBytes = DataSize.ofMegabytes(64);
 
         /**
          * Disk space the log's files take at most, at least two segments, such as 1GB; beyond it a submit does what
