@@ -7,6 +7,9 @@
 #   --quick  (default) the four columns of issue 7 (JCTools MpscArrayQueue + drain, ArrayBlockingQueue + drainTo,
 #            Dispatcher enqueue, Dispatcher submit) at 2 and 4 producers and uncontended latency;
 #            1 fork, 1 x 2 s warm-up, 2 x 3 s measurement per variant: about 3 minutes on 2 cores
+#   --durable the Dispatcher with its buffer in memory, then durable with fsync interval (10 ms) and always, for
+#            enqueue and submit at 1 and 2 producers (issue 11); 1 fork, 1 x 2 s warm-up, 2 x 3 s measurement:
+#            about 6 minutes; prints items/s and the ratio to the in-memory enqueue of the same run
 #   --full   every variant (adds 1 producer, latency with 4 producers, and the peers Reactor, Disruptor Blocking,
 #            Yielding and Sleeping, gax), 2 forks, 3 x 3 s warm-up, 5 x 5 s measurement: about 40 minutes;
 #            prints a third table with every variant
@@ -24,8 +27,52 @@ if [ $# -gt 0 ]; then
   case "$1" in
     --quick) mode=quick; shift ;;
     --full) mode=full; shift ;;
-    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+    --durable) mode=durable; shift ;;
+    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
   esac
+fi
+
+if [ "$mode" = durable ]; then
+  impls=dispatcherEnqueue,dispatcherSubmit,durableIntervalEnqueue,durableIntervalSubmit,durableAlwaysEnqueue,durableAlwaysSubmit
+  echo "Building batcher-benchmarks..." >&2
+  mvn -B -q -pl batcher-benchmarks -am package -DskipTests -Dmodelcheck.skip >&2
+  out=batcher-benchmarks/target/bench-durable-$(date -u +%Y%m%dT%H%M%SZ)
+  echo "Running JMH (durable): log in $out.log" >&2
+  java -jar batcher-benchmarks/target/benchmarks.jar 'dev\.batcher\.bench\.ThroughputBench\.p[12]$' \
+    -f 1 -wi 1 -i 2 -w 2s -r 3s -p impl="$impls" -rf json -rff "$out.json" "$@" > "$out.log" 2>&1 || {
+    echo "JMH failed, see $out.log" >&2; tail -30 "$out.log" >&2; exit 1; }
+  {
+    echo "Date: $(date -u '+%Y-%m-%d %H:%M UTC'); machine: $(nproc) cores, $(uname -m), load $(cut -d' ' -f1-3 /proc/loadavg); $(java -version 2>&1 | sed -n 2p); durable directory: ${TMPDIR:-/tmp} ($(df -T "${TMPDIR:-/tmp}" | awk 'NR==2 {print $2}')); command: scripts/bench.sh --durable"
+    echo
+    python3 - "$out.json" <<'PY'
+import json, sys
+thr = {}
+for r in json.load(open(sys.argv[1])):
+    method = r['benchmark'].split('.')[-1]
+    thr[(r['params']['impl'], int(method[1:]))] = r['primaryMetric']['score']
+rows = [('dispatcherEnqueue', 'in memory, `enqueue`'), ('dispatcherSubmit', 'in memory, `submit`'),
+        ('durableIntervalEnqueue', 'durable, fsync interval 10 ms, `enqueue`'),
+        ('durableIntervalSubmit', 'durable, fsync interval 10 ms, `submit`'),
+        ('durableAlwaysEnqueue', 'durable, fsync always, `enqueue`'),
+        ('durableAlwaysSubmit', 'durable, fsync always, `submit`')]
+def cell(impl, t):
+    v, ref = thr.get((impl, t)), thr.get(('dispatcherEnqueue', t))
+    if v is None:
+        return 'n/a'
+    return '{:,.0f} ({:.3f}x)'.format(v, v / ref) if ref else '{:,.0f}'.format(v)
+print('| items/s (ratio to in-memory `enqueue`) | 1 producer | 2 producers |')
+print('|---|---|---|')
+for impl, name in rows:
+    print('| %s | %s | %s |' % (name, cell(impl, 1), cell(impl, 2)))
+r = [thr[('durableIntervalEnqueue', t)] / thr[('dispatcherEnqueue', t)] for t in (1, 2)
+     if ('durableIntervalEnqueue', t) in thr and ('dispatcherEnqueue', t) in thr]
+if r:
+    print()
+    print('Target of issue 11 (durable `enqueue` with fsync interval >= 0.25x in-memory `enqueue`): %s (%s)'
+          % ('PASS' if min(r) >= 0.25 else 'FAIL', ', '.join('%.3fx' % v for v in r)))
+PY
+  } | tee "$out.md"
+  exit 0
 fi
 
 main_impls=jctoolsMpsc,abqDrainTo,dispatcherEnqueue,dispatcherSubmit

@@ -1,12 +1,25 @@
 package dev.batcher.bench;
 
+import dev.batcher.FullBehavior;
 import dev.batcher.dispatch.Dispatcher;
 import dev.batcher.dispatch.DispatcherConfig;
 import dev.batcher.dispatch.DispatcherStats;
-import dev.batcher.FullBehavior;
+import dev.batcher.durable.DurableLogOptions;
+import dev.batcher.durable.FsyncPolicy;
+import dev.batcher.durable.ItemCodec;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
+import java.util.stream.Stream;
 
-/** The Dispatcher: fire-and-forget ({@code enqueue}) or with a future per item ({@code submit}). */
+/**
+ * The Dispatcher: fire-and-forget ({@code enqueue}) or with a future per item ({@code submit}), with its buffer in
+ * memory or durable ({@code buffer.durable.fsync} always or interval, 10 ms).
+ */
 final class DispatcherPipeline implements Pipeline {
 
     /** {@code max-concurrent-sends}; the peers have one consumer, the sink is trivial. */
@@ -15,14 +28,48 @@ final class DispatcherPipeline implements Pipeline {
     private final CountingSink sink = new CountingSink();
     private final Dispatcher<Long> dispatcher;
     private final boolean futures;
+    private Path durableDirectory;
+
+    /** Longs as 8 bytes, for the durable buffer. */
+    static final ItemCodec<Long> LONGS = new ItemCodec<>() {
+        @Override
+        public byte[] encode(Long item) {
+            return ByteBuffer.allocate(Long.BYTES).putLong(item).array();
+        }
+
+        @Override
+        public Long decode(byte[] bytes) {
+            return ByteBuffer.wrap(bytes).getLong();
+        }
+    };
 
     DispatcherPipeline(boolean futures) {
         this("bench-dispatcher", futures);
     }
 
     DispatcherPipeline(String name, boolean futures) {
+        this(name, futures, null);
+    }
+
+    /**
+     * A Dispatcher with a durable buffer in a temporary directory (deleted by {@link #close()}), or in memory.
+     *
+     * @param name the dispatcher name
+     * @param futures {@code submit} (a future per item) rather than {@code enqueue}
+     * @param fsync the durable buffer's policy, or {@code null} for the buffer in memory only
+     */
+    DispatcherPipeline(String name, boolean futures, FsyncPolicy fsync) {
         this.futures = futures;
-        DispatcherConfig<Long> config = DispatcherConfig.<Long>builder()
+        DispatcherConfig.Builder<Long> builder = DispatcherConfig.<Long>builder();
+        if (fsync != null) {
+            try {
+                this.durableDirectory = Files.createTempDirectory("bench-durable-");
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            builder.durableBuffer(DurableLogOptions.of(durableDirectory).withFsync(fsync), LONGS);
+        }
+        DispatcherConfig<Long> config = builder
                 .maxBatchItems(BATCH_ITEMS)
                 .maxBatchAge(Duration.ofMillis(BATCH_AGE_MS))
                 .maxConcurrentSends(MAX_CONCURRENT_SENDS)
@@ -58,8 +105,20 @@ final class DispatcherPipeline implements Pipeline {
             DispatcherStats s = dispatcher.stats();
             System.out.printf("[dispatcher] drained=%s balanced=%s submitted=%,d sent=%,d dropped=%,d batches=%,d%n",
                     drained, s.isBalanced(), s.submitted(), s.sent(), s.dropped(), s.sentBatches());
+            if (s.durable() != null) {
+                System.out.printf("[dispatcher] durable: fsyncs=%,d mean fsync=%.2f ms appended=%,d%n",
+                        s.durable().fsyncs(), s.durable().fsyncs() == 0 ? 0.0
+                                : s.durable().fsyncNanosTotal() / 1e6 / s.durable().fsyncs(), s.durable().appended());
+            }
         } catch (RuntimeException e) {
             System.out.println("[dispatcher] stats unavailable: " + e);
+        }
+        if (durableDirectory != null) {
+            try (Stream<Path> files = Files.walk(durableDirectory)) {
+                files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+            } catch (IOException e) {
+                System.out.println("[dispatcher] could not delete " + durableDirectory + ": " + e);
+            }
         }
     }
 }

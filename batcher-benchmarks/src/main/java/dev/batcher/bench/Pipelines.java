@@ -1,5 +1,7 @@
 package dev.batcher.bench;
 
+import dev.batcher.durable.FsyncPolicy;
+
 /** Creates the pipelines by the names used in the {@code impl} parameters. */
 final class Pipelines {
 
@@ -13,6 +15,10 @@ final class Pipelines {
         return switch (impl) {
             case "dispatcherEnqueue" -> new DispatcherPipeline(false);
             case "dispatcherSubmit" -> new DispatcherPipeline(true);
+            case "durableIntervalEnqueue" -> durable(false, FsyncPolicy.INTERVAL);
+            case "durableIntervalSubmit" -> durable(true, FsyncPolicy.INTERVAL);
+            case "durableAlwaysEnqueue" -> durable(false, FsyncPolicy.ALWAYS);
+            case "durableAlwaysSubmit" -> durable(true, FsyncPolicy.ALWAYS);
             case "jctoolsMpsc" -> new JctoolsMpscPipeline();
             case "abqDrainTo" -> new AbqDrainToPipeline();
             case "reactorBufferTimeout" -> new ReactorPipeline();
@@ -22,5 +28,10 @@ final class Pipelines {
             case "gaxBatcher" -> new GaxPipeline();
             default -> throw new IllegalArgumentException("unknown impl " + impl);
         };
+    }
+
+    /** The Dispatcher with a durable buffer in a temporary directory (8-byte items, fsync every 10 ms or always). */
+    private static Pipeline durable(boolean futures, FsyncPolicy fsync) {
+        return new DispatcherPipeline("bench-durable", futures, fsync);
     }
 }

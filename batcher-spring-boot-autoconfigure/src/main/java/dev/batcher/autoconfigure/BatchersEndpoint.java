@@ -119,7 +119,9 @@ public class BatchersEndpoint {
      * @param recentEvents a batcher's last events, oldest first (at most 20; {@code request} and {@code batch} are
      *     left out); {@code null} for dispatchers
      * @param details what only this kind has (a task queue's dead letters, a coordinator's contributors per commit,
-     *     ...); {@code null} for dispatchers and batchers
+     *     ..., a dispatcher's durable buffer under {@code durable}: directory, fsync, bytesOnDisk, records, segments,
+     *     replayedItems, fsyncs, fsyncMeanMillis, fsyncMaxMillis, truncatedTails); {@code null} for batchers and for
+     *     dispatchers with a buffer in memory only
      */
     public record BatcherDescriptor(String name, String kind, long bufferedItems, long bufferedBytes,
             int inFlightBatches, long inFlightItems, boolean paused, boolean closed, TotalsDescriptor totals,

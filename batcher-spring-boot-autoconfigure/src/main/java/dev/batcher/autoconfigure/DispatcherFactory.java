@@ -5,6 +5,9 @@ import dev.batcher.dispatch.Dispatcher;
 import dev.batcher.dispatch.DispatcherConfig;
 import dev.batcher.dispatch.DispatcherListener;
 import dev.batcher.InvalidOptionException;
+import dev.batcher.durable.DurableLogLockedException;
+import dev.batcher.durable.DurableLogOptions;
+import dev.batcher.durable.ItemCodec;
 import dev.batcher.spring.BatcherDispatchers;
 import dev.batcher.spring.DispatcherCustomizer;
 import java.util.IdentityHashMap;
@@ -12,11 +15,13 @@ import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
+import org.springframework.boot.context.properties.source.ConfigurationProperty;
 import org.springframework.core.ResolvableType;
 import org.springframework.core.env.Environment;
 import org.springframework.retry.RetryPolicy;
 import org.springframework.retry.backoff.BackOffPolicy;
 import org.springframework.util.Assert;
+import org.springframework.util.ClassUtils;
 
 /**
  * Builds every dispatcher of the starter, those of {@code @BatchSink} methods and those the application builds
@@ -31,6 +36,8 @@ final class DispatcherFactory implements BatcherDispatchers {
     static final String RETRY_POLICY_SUFFIX = "RetryPolicy";
 
     static final String BACK_OFF_POLICY_SUFFIX = "BackOffPolicy";
+
+    private static final String JACKSON_MAPPER = "tools.jackson.databind.ObjectMapper";
 
     private final BatcherProperties properties;
 
@@ -82,6 +89,11 @@ final class DispatcherFactory implements BatcherDispatchers {
         DispatcherSettings settings = DispatcherSettings.bind(this.environment, name);
         DispatcherConfig.Builder<T> builder = DispatcherConfig.builder();
         settings.applyTo(builder);
+        String itemTypeName = itemType.resolve(Object.class).getSimpleName();
+        DurableLogOptions durable = validated(settings, itemTypeName, settings::durableOptions);
+        if (durable != null) {
+            builder.durableBuffer(durable, durableCodec(settings, itemType, source));
+        }
         builder.drainTimeout(this.properties.getShutdown().getTimeout());
         RetryPolicy retryPolicy = namedBean(name + RETRY_POLICY_SUFFIX, RetryPolicy.class);
         if (retryPolicy != null) {
@@ -95,7 +107,6 @@ final class DispatcherFactory implements BatcherDispatchers {
         if (lastCustomizer != null) {
             lastCustomizer.accept(builder);
         }
-        String itemTypeName = itemType.resolve(Object.class).getSimpleName();
         DispatcherConfig<T> configured = validated(settings, itemTypeName, builder::build);
         DropSummaryLogger<T> drops = new DropSummaryLogger<>(name, configured.dropHandler(),
                 DispatcherLogging.logger::warn, System::nanoTime);
@@ -117,7 +128,7 @@ final class DispatcherFactory implements BatcherDispatchers {
                     }
                 })
                 .build());
-        Dispatcher<T> dispatcher = validated(settings, itemTypeName, () -> Dispatcher.create(name, config, sender));
+        Dispatcher<T> dispatcher = validated(settings, itemTypeName, () -> open(settings, config, sender));
         try {
             this.registry.register(dispatcher, sinkInvoker, drops, source);
         }
@@ -126,6 +137,45 @@ final class DispatcherFactory implements BatcherDispatchers {
             throw ex;
         }
         return dispatcher;
+    }
+
+    /** Creates the dispatcher; a durable directory held by another instance fails startup naming the property. */
+    private static <T> Dispatcher<T> open(DispatcherSettings settings, DispatcherConfig<T> config,
+            BatchSender<T> sender) {
+        try {
+            return Dispatcher.create(settings.name(), config, sender);
+        }
+        catch (DurableLogLockedException ex) {
+            throw new DurableBufferInUseException(durableProperty(settings), settings.name(), ex);
+        }
+    }
+
+    /**
+     * The codec of a durable buffer: JSON of the sink's item type by the application's Jackson mapper.
+     *
+     * @throws BatcherStartupException when Jackson is missing or the item type is unknown
+     */
+    private <T> ItemCodec<T> durableCodec(DispatcherSettings settings, ResolvableType itemType, String source) {
+        String property = durableProperty(settings);
+        if (!ClassUtils.isPresent(JACKSON_MAPPER, this.beanFactory.getBeanClassLoader())) {
+            throw new BatcherStartupException("Dispatcher '" + settings.name() + "' has a durable buffer ("
+                    + property + ") but Jackson, which writes its items, is not on the classpath.",
+                    "Add tools.jackson.core:jackson-databind (spring-boot-starter-json), or remove " + property + ".");
+        }
+        if (itemType.resolve(Object.class) == Object.class) {
+            throw new BatcherStartupException("Dispatcher '" + settings.name() + "' has a durable buffer ("
+                    + property + ") but its item type is unknown (" + source + "), so replayed items could not be "
+                    + "read back as what the sender expects.", "Declare the item type: a @BatchSink method taking "
+                    + "List<YourItem>, or BatcherDispatchers.build(name, YourItem.class, sender).");
+        }
+        return JacksonItemCodec.of(this.beanFactory, itemType);
+    }
+
+    private static String durableProperty(DispatcherSettings settings) {
+        ConfigurationProperty directory = settings.configured(DispatcherSettings.DURABLE_DIRECTORY);
+        return (directory != null) ? directory.getName().toString()
+                : DispatcherSettings.DISPATCHERS_PREFIX + "." + settings.name() + "."
+                        + DispatcherSettings.DURABLE_DIRECTORY;
     }
 
     private <B> B namedBean(String beanName, Class<B> type) {

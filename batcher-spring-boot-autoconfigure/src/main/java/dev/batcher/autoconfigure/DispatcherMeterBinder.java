@@ -5,8 +5,10 @@ import dev.batcher.dispatch.DispatcherListener;
 import dev.batcher.dispatch.DispatcherStats;
 import dev.batcher.DropReason;
 import dev.batcher.SendOutcome;
+import dev.batcher.durable.DurableLogStats;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -29,6 +31,8 @@ import java.util.function.ToDoubleFunction;
 final class DispatcherMeterBinder implements DispatcherInstrumentation {
 
     static final String KIND = "dispatcher";
+
+    private static final DurableLogStats NO_DURABLE = new DurableLogStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -1);
 
     private final MeterRegistry registry;
 
@@ -96,6 +100,38 @@ final class DispatcherMeterBinder implements DispatcherInstrumentation {
         list.add(gauge("batcher.sends.abandoned",
                 "Send attempts abandoned after send-timeout whose thread is still inside the sink", null, dispatcher,
                 tags, DispatcherStats::abandonedSends));
+        if (dispatcher.stats().durable() != null) {
+            bindDurable(dispatcher, tags, list);
+        }
+    }
+
+    /** The meters of a durable buffer: what its files hold, what was replayed, fsync time, truncated tails. */
+    private void bindDurable(Dispatcher<?> dispatcher, Tags tags, List<Meter> list) {
+        list.add(gauge("batcher.buffer.durable.bytes", "Bytes of the durable buffer's files on disk", "bytes",
+                dispatcher, tags, stats -> durable(stats).bytesOnDisk()));
+        list.add(gauge("batcher.buffer.durable.records", "Items on disk not acknowledged yet (a restart would replay "
+                + "them)", "items", dispatcher, tags, stats -> durable(stats).records()));
+        list.add(counter("batcher.buffer.durable.replayed", "Items a previous run left in the durable buffer, "
+                + "replayed at start (counted in batcher.items.submitted too)", dispatcher, tags,
+                DispatcherStats::replayedItems));
+        list.add(FunctionTimer.builder("batcher.buffer.durable.fsync", dispatcher,
+                        d -> durable(d.stats()).fsyncs(), d -> durable(d.stats()).fsyncNanosTotal(),
+                        TimeUnit.NANOSECONDS)
+                .description("Fsyncs of the durable buffer (one may cover many items) and the time they took")
+                .tags(tags)
+                .register(this.registry));
+        list.add(FunctionCounter.builder("batcher.buffer.durable.truncated", dispatcher,
+                        d -> durable(d.stats()).truncatedTails())
+                .description("Torn or corrupt tails of the durable buffer's files cut off at start")
+                .baseUnit("tails")
+                .tags(tags)
+                .register(this.registry));
+    }
+
+    /** The durable stats, or all zeros once the dispatcher no longer reports them. */
+    private static DurableLogStats durable(DispatcherStats stats) {
+        DurableLogStats durable = stats.durable();
+        return (durable != null) ? durable : NO_DURABLE;
     }
 
     private Gauge gauge(String meterName, String description, String baseUnit, Dispatcher<?> dispatcher, Tags tags,

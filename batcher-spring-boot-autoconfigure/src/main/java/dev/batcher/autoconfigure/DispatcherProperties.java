@@ -3,6 +3,8 @@ package dev.batcher.autoconfigure;
 import dev.batcher.dispatch.DispatcherConfig;
 import dev.batcher.FullBehavior;
 import dev.batcher.Ordering;
+import dev.batcher.durable.FsyncPolicy;
+import java.nio.file.Path;
 import java.time.Duration;
 import org.springframework.util.unit.DataSize;
 
@@ -145,6 +147,13 @@ public class DispatcherProperties {
         /** How long a submit waits for room with full-behavior 'block' before it fails. */
         private Duration blockTimeout = Duration.ofSeconds(10);
 
+        private final Durable durable = new Durable();
+
+        /** Durable buffer options: off unless buffer.durable.directory is set. */
+        public Durable getDurable() {
+            return this.durable;
+        }
+
         /** Items held at most. */
         public int getMaxItems() {
             return this.maxItems;
@@ -183,6 +192,93 @@ public class DispatcherProperties {
         /** Sets how long a submit waits for room. */
         public void setBlockTimeout(Duration blockTimeout) {
             this.blockTimeout = blockTimeout;
+        }
+    }
+
+    /**
+     * Durable buffer options: with a directory, every accepted item is written to a log on disk before submit or
+     * enqueue returns, acknowledged once sent or dropped for good, and what a crash or a stop left is replayed, in
+     * order, before new items when the application starts again on the same directory. Items are stored as JSON of
+     * the sink's item type (the application's Jackson JsonMapper). See docs/durable-buffer.md.
+     */
+    public static class Durable {
+
+        /**
+         * Directory of the dispatcher's log files, such as /var/lib/app/batcher/orders; created if missing. Setting it
+         * turns the durable buffer on. One running instance per directory: a second one fails at startup. Under
+         * batcher.defaults it is a parent directory: each dispatcher uses its own sub-directory named after it. Unset:
+         * the buffer is in memory only.
+         */
+        private Path directory;
+
+        /**
+         * When appended items are forced to the storage device: 'always' (submit and enqueue return once the item is
+         * on the device; survives a power cut) or 'interval' (they return once the item is in the operating system's
+         * page cache, which survives a crash of the process; a background fsync every fsync-interval covers a power
+         * cut up to that interval).
+         */
+        private FsyncPolicy fsync = FsyncPolicy.INTERVAL;
+
+        /** With fsync 'interval': how long after the first unforced write the log is forced to the device. */
+        private Duration fsyncInterval = Duration.ofMillis(10);
+
+        /** Size of each segment file of the log, from 4KB to 1GB; fully acknowledged segments are deleted. */
+        private DataSize segmentBytes = DataSize.ofMegabytes(64);
+
+        /**
+         * Disk space the log's files take at most, at least two segments, such as 1GB; beyond it a submit does what
+         * buffer.full-behavior says. Unset: no limit but the file system's free space.
+         */
+        private DataSize maxBytes;
+
+        /** Directory of the log files; {@code null}: in memory only. */
+        public Path getDirectory() {
+            return this.directory;
+        }
+
+        /** Sets the directory of the log files; {@code null}: in memory only. */
+        public void setDirectory(Path directory) {
+            this.directory = directory;
+        }
+
+        /** When appended items are forced to the storage device. */
+        public FsyncPolicy getFsync() {
+            return this.fsync;
+        }
+
+        /** Sets when appended items are forced to the storage device. */
+        public void setFsync(FsyncPolicy fsync) {
+            this.fsync = fsync;
+        }
+
+        /** How long after the first unforced write the log is forced, with fsync 'interval'. */
+        public Duration getFsyncInterval() {
+            return this.fsyncInterval;
+        }
+
+        /** Sets how long after the first unforced write the log is forced, with fsync 'interval'. */
+        public void setFsyncInterval(Duration fsyncInterval) {
+            this.fsyncInterval = fsyncInterval;
+        }
+
+        /** Size of each segment file. */
+        public DataSize getSegmentBytes() {
+            return this.segmentBytes;
+        }
+
+        /** Sets the size of each segment file. */
+        public void setSegmentBytes(DataSize segmentBytes) {
+            this.segmentBytes = segmentBytes;
+        }
+
+        /** Disk space the log takes at most; {@code null}: no limit. */
+        public DataSize getMaxBytes() {
+            return this.maxBytes;
+        }
+
+        /** Sets the disk space the log takes at most; {@code null}: no limit. */
+        public void setMaxBytes(DataSize maxBytes) {
+            this.maxBytes = maxBytes;
         }
     }
 

@@ -1,6 +1,8 @@
 package dev.batcher.autoconfigure;
 
 import dev.batcher.dispatch.DispatcherConfig;
+import dev.batcher.durable.DurableLogOptions;
+import java.nio.file.Path;
 import java.util.List;
 import org.springframework.boot.context.properties.source.ConfigurationProperty;
 import org.springframework.boot.context.properties.source.ConfigurationPropertyName;
@@ -27,6 +29,9 @@ final class DispatcherSettings {
 
     /** Options the engine takes in one setter, {@code rateLimit(batchesPerSecond, burst)}. */
     private static final List<String> RATE_LIMIT = List.of("rate-limit.batches-per-second", "rate-limit.burst");
+
+    /** The option that turns the durable buffer on. */
+    static final String DURABLE_DIRECTORY = "buffer.durable.directory";
 
     private final String name;
 
@@ -153,6 +158,31 @@ final class DispatcherSettings {
             builder.retry(retry.getMaxAttempts(), retry.getInitialBackoff(), retry.getMultiplier(),
                     retry.getMaxBackoff());
         }
+    }
+
+    /**
+     * The durable buffer's options ({@code buffer.durable.*}), or {@code null} when no {@code directory} is set. A
+     * directory set under {@code batcher.defaults} is a parent: this dispatcher uses its sub-directory named after it,
+     * so that dispatchers sharing the defaults never share a log.
+     *
+     * @return the options, or {@code null} for a buffer in memory only
+     * @throws dev.batcher.InvalidOptionException naming the {@code buffer.durable.*} option the log refuses
+     */
+    DurableLogOptions durableOptions() {
+        DispatcherProperties.Durable durable = this.properties.getBuffer().getDurable();
+        ConfigurationProperty directorySetting = configured(DURABLE_DIRECTORY);
+        if (durable.getDirectory() == null || directorySetting == null) {
+            return null;
+        }
+        Path directory = durable.getDirectory();
+        if (ConfigurationPropertyName.of(DEFAULTS_PREFIX).isAncestorOf(directorySetting.getName())) {
+            directory = directory.resolve(this.name);
+        }
+        return DurableLogOptions.of(directory)
+                .withFsync(durable.getFsync())
+                .withFsyncInterval(durable.getFsyncInterval())
+                .withSegmentBytes(bytesOrUnlimited(durable.getSegmentBytes()))
+                .withMaxBytes(bytesOrUnlimited(durable.getMaxBytes()));
     }
 
     private static long bytesOrUnlimited(DataSize size) {

@@ -7,8 +7,13 @@ import dev.batcher.autoconfigure.BatchersEndpoint.LastBatchDescriptor;
 import dev.batcher.autoconfigure.BatchersEndpoint.TotalsDescriptor;
 import dev.batcher.dispatch.Dispatcher;
 import dev.batcher.dispatch.DispatcherStats;
+import dev.batcher.durable.DurableBuffer;
+import dev.batcher.durable.DurableLogOptions;
+import dev.batcher.durable.DurableLogStats;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import org.springframework.boot.health.contributor.Health;
 
@@ -43,7 +48,30 @@ final class DispatcherView implements EngineView {
                 new TotalsDescriptor(stats.submitted(), stats.sent(), stats.dropped(), droppedByReason(stats),
                         stats.retried(), stats.sentBatches(), stats.failedAttempts(), stats.consecutiveFailures()),
                 new LastBatchDescriptor(stats.lastBatchItems(), stats.lastSentAt()), null, null, null, null, null,
-                null, null);
+                null, details(stats));
+    }
+
+    /** A durable buffer's state under {@code details.durable}; {@code null} for a buffer in memory only. */
+    private Map<String, Object> details(DispatcherStats stats) {
+        DurableLogStats durable = stats.durable();
+        DurableBuffer<?> buffer = this.dispatcher.config().durableBuffer();
+        if (durable == null || buffer == null) {
+            return null;
+        }
+        DurableLogOptions options = buffer.options();
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("directory", options.directory().toString());
+        details.put("fsync", options.fsync().name().toLowerCase(Locale.ROOT));
+        details.put("bytesOnDisk", durable.bytesOnDisk());
+        details.put("records", durable.records());
+        details.put("segments", durable.segments());
+        details.put("replayedItems", stats.replayedItems());
+        details.put("fsyncs", durable.fsyncs());
+        details.put("fsyncMeanMillis", (durable.fsyncs() > 0)
+                ? durable.fsyncNanosTotal() / (double) durable.fsyncs() / 1_000_000.0 : 0.0);
+        details.put("fsyncMaxMillis", durable.fsyncNanosMax() / 1_000_000.0);
+        details.put("truncatedTails", durable.truncatedTails());
+        return Map.of("durable", Collections.unmodifiableMap(details));
     }
 
     private static Map<String, Long> droppedByReason(DispatcherStats stats) {

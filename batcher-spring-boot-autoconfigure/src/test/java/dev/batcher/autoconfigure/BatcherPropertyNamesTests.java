@@ -33,7 +33,9 @@ class BatcherPropertyNamesTests {
     @Test
     void knowsEveryKeyOfADispatcher() {
         assertThat(BatcherPropertyNames.DISPATCHER_KEYS).contains("max-batch-items", "buffer.full-behavior",
-                "rate-limit.burst", "retry.max-backoff", "send-timeout").hasSize(17);
+                "rate-limit.burst", "retry.max-backoff", "send-timeout", "buffer.durable.directory",
+                "buffer.durable.fsync", "buffer.durable.fsync-interval", "buffer.durable.segment-bytes",
+                "buffer.durable.max-bytes").hasSize(22);
         assertThat(BatcherPropertyNames.KEYS).contains("defaults.max-batch-items", "dispatchers.*.max-batch-items",
                 "shutdown.timeout", "health.max-full-duration", "batchers.*.capacity", "batchers.*.flush-interval",
                 "batcher-defaults.throttle.recovery-step");

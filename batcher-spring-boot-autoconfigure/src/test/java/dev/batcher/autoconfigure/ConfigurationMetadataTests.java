@@ -39,7 +39,8 @@ class ConfigurationMetadataTests {
 
     @Test
     void everyKeyOfADispatcherIsDescribedUnderDefaults() {
-        Set<String> withoutDefault = Set.of("max-batch-bytes", "buffer.max-bytes");
+        Set<String> withoutDefault = Set.of("max-batch-bytes", "buffer.max-bytes", "buffer.durable.directory",
+                "buffer.durable.max-bytes");
         for (String key : BatcherPropertyNames.DISPATCHER_KEYS) {
             Map<String, Object> property = property("batcher.defaults." + key);
             assertThat(property.get("description")).as(key).asString().isNotBlank();
@@ -50,6 +51,11 @@ class ConfigurationMetadataTests {
         assertThat(property("batcher.defaults.max-batch-age")).containsEntry("defaultValue", "100ms");
         assertThat(property("batcher.defaults.buffer.full-behavior")).containsEntry("defaultValue", "block");
         assertThat(property("batcher.shutdown.timeout")).containsEntry("defaultValue", "25s");
+        assertThat(property("batcher.defaults.buffer.durable.fsync")).containsEntry("defaultValue", "interval");
+        assertThat(property("batcher.defaults.buffer.durable.fsync-interval")).containsEntry("defaultValue", "10ms");
+        assertThat(property("batcher.defaults.buffer.durable.segment-bytes")).containsEntry("defaultValue", "64MB");
+        assertThat(property("batcher.defaults.buffer.durable.directory").get("description")).asString()
+                .startsWith("Directory of the dispatcher's log files");
     }
 
     @Test
@@ -96,6 +102,7 @@ class ConfigurationMetadataTests {
         assertThat(hintValues("batcher.defaults.ordering")).containsExactly("none", "fifo", "per-key");
         assertThat(hintValues("batcher.defaults.buffer.full-behavior")).containsExactly("block", "drop-oldest",
                 "reject");
+        assertThat(hintValues("batcher.defaults.buffer.durable.fsync")).containsExactly("interval", "always");
     }
 
     @Test
