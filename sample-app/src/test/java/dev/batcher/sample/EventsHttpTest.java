@@ -144,7 +144,8 @@ class EventsHttpTest {
         long before = http.count();
         HttpResponse<String> accepted = http.post("/events", Http.event("click", "for the endpoint"));
         assertThat(accepted.statusCode()).isEqualTo(202);
-        await().atMost(Duration.ofSeconds(10)).until(() -> http.count() == before + 1);
+        // >=: an event another test of this context posted may be stored meanwhile
+        await().atMost(Duration.ofSeconds(10)).until(() -> http.count() >= before + 1);
 
         JsonNode list = http.getJson("/actuator/batchers").get("batchers");
         assertThat(list.isArray()).as("batchers array").isTrue();

@@ -93,7 +93,8 @@ class RequestLimitsHttpTest {
 
         assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
         assertThat(Http.json(response).get("accepted").asInt()).isEqualTo(100);
-        await().atMost(Duration.ofSeconds(20)).until(() -> http.count() == before + 100);
+        // >=: an event another test of this context posted may be stored meanwhile
+        await().atMost(Duration.ofSeconds(20)).until(() -> http.count() >= before + 100);
     }
 
     @Test
