@@ -185,8 +185,9 @@ class CostBatcherAutoConfigurationTests {
         this.contextRunner.withBean(CosmosWatchers.class).run(context -> {
             BatcherRegistry registry = context.getBean(BatcherRegistry.class);
             assertThatIllegalArgumentException().isThrownBy(() -> registry.watcher("cosmos", "upsert"))
-                    .withMessageContaining("Batcher 'cosmos' has no watcher named 'upsert'; its watchers: "
-                            + "[upserts, audit-log]");
+                    .withMessageContaining("Batcher 'cosmos' has no watcher named 'upsert'; its watchers: [")
+                    // the methods of one bean are found in the order reflection gives, which Java does not fix
+                    .withMessageContaining("upserts").withMessageContaining("audit-log");
             assertThatIllegalArgumentException().isThrownBy(() -> registry.watcher("cosmo", "upserts"))
                     .withMessageContaining("No batcher named 'cosmo'; known batchers: [cosmos]");
         });
