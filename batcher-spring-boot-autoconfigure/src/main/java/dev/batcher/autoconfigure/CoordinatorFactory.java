@@ -20,7 +20,7 @@ import org.springframework.util.Assert;
  * observer (health, endpoint, meters) and registers the coordinator. An invalid option fails with an
  * {@link InvalidBatcherPropertyException} naming the property, its value and the fix.
  */
-final class CoordinatorFactory implements Coordinators {
+final class CoordinatorFactory implements Coordinators, org.springframework.beans.factory.SmartInitializingSingleton {
 
     private static final Log logger = LogFactory.getLog(CoordinatorFactory.class);
 
@@ -51,6 +51,36 @@ final class CoordinatorFactory implements Coordinators {
                 : (state, coach) -> invoker.call(state);
         String source = "@BatchCommit method '" + commit.describe() + "' on bean '" + commit.beanName() + "'";
         return create(commit.coordinatorName(), commit.freshState(), committer, null, source);
+    }
+
+    /**
+     * Adds the {@code Coordinator} singletons the application created itself with {@code Coordinator.create}: they
+     * get the endpoint, health, meters and the drain on shutdown (not the properties).
+     */
+    @Override
+    public void afterSingletonsInstantiated() {
+        if (!(this.beanFactory instanceof org.springframework.beans.factory.ListableBeanFactory beans)) {
+            return;
+        }
+        for (String beanName : beans.getBeanNamesForType(Coordinator.class, false, false)) {
+            Coordinator<?, ?> coordinator = beans.getBean(beanName, Coordinator.class);
+            if (this.registry.find(coordinator.name(), Coordinator.class).orElse(null) == coordinator) {
+                continue;
+            }
+            String source = "Coordinator bean '" + beanName + "', created by the application";
+            CoordinatorObserver observer = new CoordinatorObserver();
+            coordinator.addListener(observer);
+            EngineInstrumentation<Coordinator<?, ?>, CoordinatorObserver> meters =
+                    this.instrumentation.getIfAvailable();
+            if (meters != null) {
+                meters.bind(coordinator, observer);
+            }
+            Runnable unbind = (meters != null) ? () -> meters.unbind(coordinator.name()) : () -> {
+            };
+            this.registry.registerEngine(new CoordinatorView(coordinator, observer, source, unbind), source);
+            logger.info("Coordinator '" + coordinator.name() + "' registered: " + source
+                    + " (batcher.coordinators.* properties do not apply to it)");
+        }
     }
 
     @Override

@@ -19,7 +19,8 @@ import org.springframework.util.Assert;
  * until the application has started. An invalid option fails with an {@link InvalidBatcherPropertyException} naming
  * the property, its value and the fix.
  */
-final class ResourceProcessorFactory implements ResourceProcessors {
+final class ResourceProcessorFactory implements ResourceProcessors, org.springframework.beans.factory.SmartInitializingSingleton,
+        org.springframework.beans.factory.BeanFactoryAware {
 
     private static final Log logger = LogFactory.getLog(ResourceProcessorFactory.class);
 
@@ -31,12 +32,52 @@ final class ResourceProcessorFactory implements ResourceProcessors {
 
     private final ObjectProvider<EngineInstrumentation<ResourceProcessor<?, ?>, ProcessorObserver>> instrumentation;
 
+    private org.springframework.beans.factory.ListableBeanFactory beans;
+
     ResourceProcessorFactory(BatcherProperties properties, Environment environment, DefaultBatcherRegistry registry,
             ObjectProvider<EngineInstrumentation<ResourceProcessor<?, ?>, ProcessorObserver>> instrumentation) {
         this.properties = properties;
         this.environment = environment;
         this.registry = registry;
         this.instrumentation = instrumentation;
+    }
+
+    @Override
+    public void setBeanFactory(org.springframework.beans.factory.BeanFactory beanFactory) {
+        this.beans = (beanFactory instanceof org.springframework.beans.factory.ListableBeanFactory listable)
+                ? listable : null;
+    }
+
+    /**
+     * Adds the {@code ResourceProcessor} singletons the application created itself with
+     * {@code ResourceProcessor.create}: they get the endpoint, health, meters and the drain on shutdown (not the
+     * properties, and they are not paused until start).
+     */
+    @Override
+    public void afterSingletonsInstantiated() {
+        if (this.beans == null) {
+            return;
+        }
+        for (String beanName : this.beans.getBeanNamesForType(ResourceProcessor.class, false, false)) {
+            ResourceProcessor<?, ?> processor = this.beans.getBean(beanName, ResourceProcessor.class);
+            if (this.registry.find(processor.name(), ResourceProcessor.class).orElse(null) == processor) {
+                continue;
+            }
+            String source = "ResourceProcessor bean '" + beanName + "', created by the application";
+            ProcessorObserver observer = new ProcessorObserver();
+            processor.addListener(observer);
+            EngineInstrumentation<ResourceProcessor<?, ?>, ProcessorObserver> meters =
+                    this.instrumentation.getIfAvailable();
+            if (meters != null) {
+                meters.bind(processor, observer);
+            }
+            Runnable unbind = (meters != null) ? () -> meters.unbind(processor.name()) : () -> {
+            };
+            this.registry.registerEngine(new ResourceProcessorView(processor, observer, "its own", false, unbind),
+                    source);
+            logger.info("ResourceProcessor '" + processor.name() + "' registered: " + source
+                    + " (batcher.processors.* properties do not apply to it)");
+        }
     }
 
     @Override

@@ -44,6 +44,49 @@ class ProcessorAndCoordinatorObservabilityTests {
                     "batcher.processors.ledger.min-duration=20ms", "batcher.processors.ledger.max-duration=5s");
 
     @Test
+    void processorsAndCoordinatorsTheApplicationCreatedItselfAreShownAndDrained() {
+        new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(EndpointAutoConfiguration.class, BatcherAutoConfiguration.class,
+                        ResourceProcessorAutoConfiguration.class, CoordinatorAutoConfiguration.class,
+                        BatcherMetricsAutoConfiguration.class, BatchersEndpointAutoConfiguration.class))
+                .withBean(SimpleMeterRegistry.class)
+                .withPropertyValues("management.endpoints.web.exposure.include=batchers")
+                .withBean("ownProcessor", dev.batcher.resource.ResourceProcessor.class,
+                        () -> dev.batcher.resource.ResourceProcessor.create("own-processor",
+                                dev.batcher.resource.ResourceProcessorConfig.builder()
+                                        .minDuration(java.time.Duration.ofMillis(10)).build(),
+                                new dev.batcher.resource.ResourceStore<String, int[]>() {
+                                    @Override
+                                    public int[] load(String key, java.time.Instant deadline) {
+                                        return new int[1];
+                                    }
+
+                                    @Override
+                                    public void save(String key, int[] resource, java.time.Instant deadline) {
+                                    }
+                                }))
+                .withBean("ownCoordinator", Coordinator.class, () -> Coordinator.create("own-coordinator",
+                        dev.batcher.coordinate.CoordinatorConfig.defaults(), java.util.ArrayList::new,
+                        (records, coach) -> records.size()))
+                .run(context -> {
+                    BatchersEndpoint endpoint = context.getBean(BatchersEndpoint.class);
+                    assertThat(endpoint.batchers().batchers()).extracting(BatcherDescriptor::name,
+                            BatcherDescriptor::kind).containsExactlyInAnyOrder(
+                                    org.assertj.core.groups.Tuple.tuple("own-processor", "processor"),
+                                    org.assertj.core.groups.Tuple.tuple("own-coordinator", "coordinator"));
+                    assertThat(context.getBean(dev.batcher.spring.BatcherRegistry.class)
+                            .find("own-coordinator", Coordinator.class)).isPresent();
+                    assertThat(context.getBean(io.micrometer.core.instrument.MeterRegistry.class)
+                            .find("batcher.coordinator.contributions").tag("name", "own-coordinator").meter())
+                            .isNotNull();
+                    dev.batcher.resource.ResourceProcessor<?, ?> own = context.getBean("ownProcessor",
+                            dev.batcher.resource.ResourceProcessor.class);
+                    context.close();
+                    assertThat(own.isClosed()).isTrue();
+                });
+    }
+
+    @Test
     void endpointListsProcessorsAndCoordinatorsWithTheirDetails() {
         this.contextRunner.run(context -> {
             processor(context, "ledger").run("a", account -> account.balance += 1).join();
