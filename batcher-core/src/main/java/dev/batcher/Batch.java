@@ -45,4 +45,17 @@ public interface Batch<T> {
     default boolean isHeartbeat() {
         return size() == 0;
     }
+
+    /**
+     * The items' ids in the dispatcher's durable buffer, in the order of {@link #items()}: each is unique within the
+     * buffer's directory and stays the same when the item is replayed after a crash, so a sink that must not store an
+     * item twice (a batch in flight at the crash is sent again) can deduplicate on it, for example with
+     * {@code INSERT ... ON CONFLICT (durable_id) DO NOTHING}. Batches are cut again on replay, so deduplicate per item,
+     * not per batch.
+     *
+     * @return the ids, or an empty array without a durable buffer
+     */
+    default long[] durableIds() {
+        return new long[0];
+    }
 }

@@ -250,6 +250,12 @@ final class PendingBatch<T, R> implements Batch<T> {
     }
 
     @Override
+    public long[] durableIds() {
+        long[] p = positions;
+        return p == null ? new long[0] : Arrays.copyOf(p, size);
+    }
+
+    @Override
     public Instant deadline() {
         long d = deadlineMillis;
         return d != 0 ? Instant.ofEpochMilli(d) : Instant.MAX;

@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.LongStream;
@@ -78,6 +79,39 @@ class DurableDispatcherTest {
         assertThat(after.stats().replayedItems()).isZero();
         assertThat(third.items).isEmpty();
         assertThat(after.stats().durable().records()).isZero();
+    }
+
+    @Test
+    void aReplayedItemKeepsItsDurableIdSoASinkCanDeduplicate() throws Exception {
+        Map<Long, Long> idsBefore = new java.util.concurrent.ConcurrentHashMap<>();
+        CountDownLatch never = new CountDownLatch(1);
+        Dispatcher<Long> first = Dispatcher.create("first", fifo().build(), batch -> {
+            long[] ids = batch.durableIds();
+            for (int i = 0; i < batch.size(); i++) {
+                idsBefore.put(batch.items().get(i), ids[i]);
+            }
+            never.await(); // "stored", but the process dies before the batch is acknowledged
+        });
+        LongStream.range(0, 50).forEach(first::enqueue);
+        await().until(() -> !idsBefore.isEmpty());
+        first.shutdownNow();
+
+        Map<Long, Long> idsAfter = new java.util.concurrent.ConcurrentHashMap<>();
+        Dispatcher<Long> second = Dispatcher.create("second", fifo().build(), batch -> {
+            long[] ids = batch.durableIds();
+            for (int i = 0; i < batch.size(); i++) {
+                idsAfter.put(batch.items().get(i), ids[i]);
+            }
+        });
+        assertThat(second.close(Duration.ofSeconds(10))).isTrue();
+        assertThat(idsAfter).hasSize(50);
+        assertThat(idsAfter).containsAllEntriesOf(idsBefore);
+        assertThat(new java.util.HashSet<>(idsAfter.values())).hasSize(50);
+        Dispatcher<Long> inMemory = Dispatcher.create("memory", DispatcherConfig.<Long>builder().build(),
+                batch -> assertThat(batch.durableIds()).isEmpty());
+        inMemory.enqueue(1L);
+        assertThat(inMemory.close(Duration.ofSeconds(10))).isTrue();
+        assertThat(inMemory.stats().sent()).isEqualTo(1);
     }
 
     @Test
