@@ -85,6 +85,12 @@ public final class DurableLog implements AutoCloseable {
     /** Live segments by first position. Added under the append lock, removed under the ack lock. */
     /** The next segment, allocated and with every page touched ahead of time by the preparer thread. */
     static final String PREPARED_FILE = "next.seg.tmp";
+    /**
+     * A wholly acknowledged segment file kept for reuse as the next segment instead of being deleted: its pages are
+     * already allocated (and in the page cache), so appends into it take no page faults. It is zeroed before reuse;
+     * should an old record survive anyway, its position (lower than the new first position) ends the scan cleanly.
+     */
+    static final String RECYCLED_FILE = "recycled.seg.tmp";
 
     private final ConcurrentSkipListMap<Long, Segment> segments = new ConcurrentSkipListMap<>();
 
@@ -118,6 +124,8 @@ public final class DurableLog implements AutoCloseable {
     private final PriorityQueue<Waiter> waiters = new PriorityQueue<>();
     private final ScheduledThreadPoolExecutor flusher;
     private final ThreadPoolExecutor preparer;
+    /** Whether {@link #RECYCLED_FILE} holds a reclaimed segment waiting for reuse (still counted in bytesOnDisk). */
+    private final java.util.concurrent.atomic.AtomicBoolean recycledReady = new java.util.concurrent.atomic.AtomicBoolean();
     private final AtomicBoolean flushArmed = new AtomicBoolean();
 
     private final AtomicLong bytesOnDisk = new AtomicLong();
@@ -353,6 +361,7 @@ public final class DurableLog implements AutoCloseable {
             Files.deleteIfExists(orphan);
         }
         Files.deleteIfExists(directory.resolve(PREPARED_FILE));
+        Files.deleteIfExists(directory.resolve(RECYCLED_FILE));
         return next;
     }
 
@@ -522,6 +531,9 @@ public final class DurableLog implements AutoCloseable {
         Segment next = null;
         try {
             MappedByteBuffer ready = takePrepared();
+            if (ready == null && recycledReady.get()) {
+                ready = recycle(); // a segment was reclaimed since the last roll: reuse it, no new space needed
+            }
             if (ready != null) {
                 Segment segment = new Segment(directory, nextPosition);
                 Files.move(directory.resolve(PREPARED_FILE), segment.file, StandardCopyOption.ATOMIC_MOVE);
@@ -552,6 +564,16 @@ public final class DurableLog implements AutoCloseable {
         if (prepared != null || closed) {
             return;
         }
+        if (recycledReady.get()) {
+            prepared = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return recycle();
+                } catch (IOException e) {
+                    throw new CompletionException(e);
+                }
+            }, preparer);
+            return;
+        }
         if (options.maxBytes() != DurableLogOptions.UNLIMITED
                 && bytesOnDisk.get() + segmentBytes > options.maxBytes()) {
             return; // the roll creates it, or reports the log full
@@ -570,6 +592,27 @@ public final class DurableLog implements AutoCloseable {
                 throw new CompletionException(e);
             }
         }, preparer);
+    }
+
+    /**
+     * Makes the recycled segment file the prepared one, maps it and zeroes it (its pages are allocated already, so
+     * there are no page faults to pay). Its bytes stay counted in bytesOnDisk, as they were while it waited.
+     */
+    private MappedByteBuffer recycle() throws IOException {
+        Path to = directory.resolve(PREPARED_FILE);
+        Files.move(directory.resolve(RECYCLED_FILE), to, StandardCopyOption.ATOMIC_MOVE);
+        recycledReady.set(false);
+        MappedByteBuffer map;
+        try (FileChannel channel = FileChannel.open(to, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            map = channel.map(FileChannel.MapMode.READ_WRITE, 0, segmentBytes);
+        }
+        // Zeros over the old records (the pages are resident, so this is a memory fill): the file reads like a new
+        // one, and the scan at open ends cleanly at the first zero after the new records, as in a fresh segment.
+        byte[] zeros = new byte[64 * 1024];
+        for (int offset = 0; offset < segmentBytes; offset += zeros.length) {
+            map.put(offset, zeros, 0, (int) Math.min(zeros.length, segmentBytes - offset));
+        }
+        return map;
     }
 
     /** The prepared segment's map once ready (waits for it), or null if none is prepared. Holds appendLock. */
@@ -971,15 +1014,26 @@ public final class DurableLog implements AutoCloseable {
         segments.remove(segment.firstPosition, segment);
         dirtyAcks.remove(segment);
         closeQuietly(segment.ackChannel);
+        boolean recycled = false;
         try {
             // The segment first: a crash between the two leaves an orphan acknowledgement file, deleted at the open.
-            Files.deleteIfExists(segment.file);
+            if (open && segment.fileBytes == segmentBytes && recycledReady.compareAndSet(false, true)) {
+                Files.move(segment.file, directory.resolve(RECYCLED_FILE), StandardCopyOption.ATOMIC_MOVE);
+                recycled = true;
+            }
+            else {
+                Files.deleteIfExists(segment.file);
+            }
             Files.deleteIfExists(segment.ackFile);
         } catch (IOException e) {
+            if (!recycled) {
+                recycledReady.compareAndSet(true, false);
+            }
             LOG.log(Level.WARNING, "Durable buffer " + directory + ": cannot delete reclaimed segment "
                     + segment.file, e);
         }
-        bytesOnDisk.addAndGet(-(segment.fileBytes + segment.ackBytes));
+        // A recycled file stays on disk, counted, until it is the next segment or the log closes.
+        bytesOnDisk.addAndGet(-((recycled ? 0 : segment.fileBytes) + segment.ackBytes));
     }
 
     /**
@@ -1136,6 +1190,10 @@ public final class DurableLog implements AutoCloseable {
                     }
                     try {
                         Files.deleteIfExists(directory.resolve(PREPARED_FILE));
+                        if (recycledReady.compareAndSet(true, false)
+                                && Files.deleteIfExists(directory.resolve(RECYCLED_FILE))) {
+                            bytesOnDisk.addAndGet(-segmentBytes);
+                        }
                     } catch (IOException e) {
                         LOG.log(Level.DEBUG, "cannot delete " + directory.resolve(PREPARED_FILE), e);
                     }

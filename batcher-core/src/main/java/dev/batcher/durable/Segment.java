@@ -145,6 +145,10 @@ final class Segment {
                     return new Scan(records, offset, size, "checksum mismatch");
                 }
                 long position = h.getLong(8);
+                if (position < firstPosition) {
+                    // A record of the file's earlier life (a recycled segment file): the log ends here, cleanly.
+                    return new Scan(records, offset, size, null);
+                }
                 if (position != firstPosition + records) {
                     return new Scan(records, offset, size,
                             "position " + position + " where " + (firstPosition + records) + " was expected");

@@ -28,7 +28,7 @@ public final class DurableDispatcherChild {
         FsyncPolicy fsync = FsyncPolicy.valueOf(args[1].toUpperCase(java.util.Locale.ROOT));
         Dispatcher<Long> dispatcher = Dispatcher.create("child", DispatcherConfig.<Long>builder()
                 .ordering(Ordering.FIFO).maxBatchItems(100).maxBatchAge(Duration.ofMillis(5)).bufferMaxItems(5_000)
-                .durableBuffer(DurableLogOptions.of(directory).withFsync(fsync), DurableDispatcherTest.LONGS)
+                .durableBuffer(DurableDispatcherTest.killOptions(directory, fsync), DurableDispatcherTest.LONGS)
                 .build(), batch -> {
                     List<Long> items = batch.items();
                     Thread.sleep(2);

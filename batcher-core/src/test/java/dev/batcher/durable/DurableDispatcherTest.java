@@ -50,6 +50,14 @@ class DurableDispatcherTest {
     @TempDir
     Path directory;
 
+    /**
+     * The log of the kill test: small segments (about 2,700 items each), so that segments fill, are reclaimed and
+     * recycled while the child runs, and the restart reads a directory with recycled segments in it.
+     */
+    static DurableLogOptions killOptions(Path directory, FsyncPolicy fsync) {
+        return DurableLogOptions.of(directory).withFsync(fsync).withSegmentBytes(64 * 1024);
+    }
+
     private DispatcherConfig.Builder<Long> fifo() {
         return DispatcherConfig.<Long>builder().ordering(Ordering.FIFO).maxBatchItems(100)
                 .maxBatchAge(Duration.ofMillis(5)).bufferMaxItems(1_000)
@@ -210,7 +218,8 @@ class DurableDispatcherTest {
         });
 
         Recorder recorder = new Recorder();
-        Dispatcher<Long> restarted = Dispatcher.create("restarted", fifo().build(), recorder);
+        Dispatcher<Long> restarted = Dispatcher.create("restarted", fifo()
+                .durableBuffer(killOptions(directory, fsync), LONGS).build(), recorder);
         assertThat(restarted.close(Duration.ofSeconds(30))).isTrue();
         BitSet replayed = new BitSet();
         recorder.items.forEach(item -> replayed.set(item.intValue()));

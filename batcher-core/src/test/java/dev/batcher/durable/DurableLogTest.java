@@ -270,6 +270,29 @@ class DurableLogTest {
     }
 
     @Test
+    void aReclaimedSegmentIsReusedAndItsOldRecordsAreNeverReplayed() {
+        DurableLogOptions small = options().withSegmentBytes(4096);
+        long lastKept;
+        try (DurableLog log = DurableLog.open(small)) {
+            for (int i = 0; i < 2_000; i++) {
+                long position = log.append(item("steady-" + i));
+                if (i % 500 != 499) {
+                    log.ack(position); // every 500th stays, in a segment of its own by then
+                }
+            }
+            lastKept = log.append(item("last"));
+            assertThat(log.stats().segments()).as("reclaimed segments are reused, not piled up").isLessThan(10);
+        }
+        try (DurableLog log = DurableLog.open(small)) {
+            List<Replayed> replayed = replay(log);
+            assertThat(replayed).extracting(Replayed::item)
+                    .containsExactly("steady-499", "steady-999", "steady-1499", "steady-1999", "last");
+            assertThat(replayed.get(replayed.size() - 1).position()).isEqualTo(lastKept);
+            assertThat(log.truncations()).as("old records of a reused file are not a torn tail").isEmpty();
+        }
+    }
+
+    @Test
     void atMaxBytesAnAppendIsRefusedWritingNothingAndAcknowledgingTheOldestMakesRoom() {
         DurableLogOptions bounded = options().withMaxBytes(3 * 4096);
         try (DurableLog log = DurableLog.open(bounded)) {

@@ -95,6 +95,13 @@ public final class RedisTaskBroker implements TaskBroker {
     private final StatefulRedisConnection<byte[], byte[]> shared;
     private final RedisAsyncCommands<byte[], byte[]> redis;
     private final StatefulRedisConnection<byte[], byte[]> publishing;
+    /**
+     * Publishes on their way at once: enough to pipeline, few enough that none waits in the connection's queue past
+     * the client's command timeout (a caller looping over {@code call} waits here instead).
+     */
+    private final java.util.concurrent.Semaphore publishesInFlight = new java.util.concurrent.Semaphore(
+            MAX_PUBLISHES_IN_FLIGHT);
+    static final int MAX_PUBLISHES_IN_FLIGHT = 256;
     private final ConcurrentLinkedQueue<Append> appends = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean appending = new AtomicBoolean();
     private final Duration timeout;
@@ -213,7 +220,16 @@ public final class RedisTaskBroker implements TaskBroker {
                         return null;
                     });
         }
+        try {
+            publishesInFlight.acquire();
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new TaskBrokerException("Interrupted while waiting to publish task '" + task.name() + "' id "
+                    + task.id(), ex);
+        }
         Append append = new Append(keys.stream, fields, new CompletableFuture<>());
+        append.done.whenComplete((id, error) -> publishesInFlight.release());
         appends.add(append);
         drainAppends();
         return append.done.handle((id, error) -> {
