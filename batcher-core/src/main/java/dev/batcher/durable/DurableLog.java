@@ -129,8 +129,9 @@ public final class DurableLog implements AutoCloseable {
     private final AtomicBoolean flushArmed = new AtomicBoolean();
 
     private final AtomicLong bytesOnDisk = new AtomicLong();
-    private final AtomicLong unacknowledged = new AtomicLong();
-    private final AtomicLong appended = new AtomicLong();
+    // Adders, not atomics: concurrent appenders would otherwise bounce one cache line between them on every append.
+    private final java.util.concurrent.atomic.LongAdder unacknowledged = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder appended = new java.util.concurrent.atomic.LongAdder();
     private final AtomicLong acknowledged = new AtomicLong();
     private final AtomicLong replayed = new AtomicLong();
     private final AtomicLong fsyncs = new AtomicLong();
@@ -355,7 +356,7 @@ public final class DurableLog implements AutoCloseable {
             }
             segments.put(first, segment);
             bytesOnDisk.addAndGet(segment.fileBytes + segment.ackBytes);
-            unacknowledged.addAndGet(segment.count - segment.ackedCount);
+            unacknowledged.add(segment.count - segment.ackedCount);
         }
         for (Path orphan : ackFiles.values()) {
             Files.deleteIfExists(orphan);
@@ -427,8 +428,8 @@ public final class DurableLog implements AutoCloseable {
         } finally {
             appendLock.unlock();
         }
-        appended.incrementAndGet();
-        unacknowledged.incrementAndGet();
+        appended.increment();
+        unacknowledged.increment();
         afterAppend(position);
         return position;
     }
@@ -480,8 +481,8 @@ public final class DurableLog implements AutoCloseable {
         } finally {
             appendLock.unlock();
         }
-        appended.addAndGet(items.size());
-        unacknowledged.addAndGet(items.size());
+        appended.add(items.size());
+        unacknowledged.add(items.size());
         afterAppend(last);
         return first;
     }
@@ -958,7 +959,7 @@ public final class DurableLog implements AutoCloseable {
         }
         if (newly > 0) {
             acknowledged.addAndGet(newly);
-            unacknowledged.addAndGet(-newly);
+            unacknowledged.add(-newly);
             if (!flushArmed.get()) {
                 armFlush();
             }
@@ -1131,7 +1132,7 @@ public final class DurableLog implements AutoCloseable {
         } finally {
             appendLock.unlock();
         }
-        return new DurableLogStats(bytesOnDisk.get(), unacknowledged.get(), segments.size(), appended.get(),
+        return new DurableLogStats(bytesOnDisk.get(), unacknowledged.sum(), segments.size(), appended.sum(),
                 acknowledged.get(), replayed.get(), fsyncs.get(), fsyncNanos.get(), fsyncNanosMax.get(),
                 truncations.size(), next, durable);
     }

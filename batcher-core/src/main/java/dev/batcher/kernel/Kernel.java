@@ -101,12 +101,14 @@ public final class Kernel<T, R> {
     /** Whether items of a previous run are being replayed: new items wait (see {@link #beginReplay}). */
     private volatile boolean replaying;
     /**
-     * Held shared by a producer from its journal append to its admission (or to the acknowledgement of its refused
-     * item), taken exclusively by {@link #fenceJournal()}: so the journal is never closed between an append and its
-     * acknowledgement, which would leave a refused item on disk to be replayed.
+     * Producers between their journal append and their admission (or the acknowledgement of their refused item);
+     * {@link #fenceJournal()} sets {@link #journalFenced} and waits for this to reach zero, so the journal is never
+     * closed between an append and its acknowledgement, which would leave a refused item on disk to be replayed.
+     * Striped (a producer increments, then reads the flag; the fence sets the flag, then reads the sum), so
+     * producers do not contend on one word as they would on a read-write lock.
      */
-    private final java.util.concurrent.locks.ReentrantReadWriteLock journalUse =
-            new java.util.concurrent.locks.ReentrantReadWriteLock();
+    private final java.util.concurrent.atomic.LongAdder journalUsers = new java.util.concurrent.atomic.LongAdder();
+    private volatile boolean journalFenced;
     /** Set by {@link #refuseNewItems()}: new items are refused while the replay may still admit. */
     private volatile boolean refusingNew;
     private final java.util.concurrent.CountDownLatch replayed = new java.util.concurrent.CountDownLatch(1);
@@ -268,16 +270,16 @@ public final class Kernel<T, R> {
         if (replaying) {
             awaitReplay(item, blockNanos);
         }
-        java.util.concurrent.locks.Lock use = journalUse.readLock();
-        if (!use.tryLock()) {
-            // Fenced: the engine is closed and its journal closing.
-            throw closedException();
-        }
+        journalUsers.increment();
         try {
+            if (journalFenced) {
+                // The engine is closed and its journal closing.
+                throw closedException();
+            }
             appendAndAdmit(item, future, bytes, cost, key, behavior, blockNanos);
         }
         finally {
-            use.unlock();
+            journalUsers.decrement();
         }
     }
 
@@ -347,9 +349,16 @@ public final class Kernel<T, R> {
      * refused, as the kernel is closed): call it after closing, before closing the journal.
      */
     public void fenceJournal() {
-        synchronized (journalUse) {
-            if (!journalUse.isWriteLocked()) {
-                journalUse.writeLock().lock();
+        journalFenced = true;
+        // Those inside finish at once: the kernel is closed, so their claim fails (a producer blocked for room was
+        // woken by the close).
+        int spins = 0;
+        while (journalUsers.sum() != 0) {
+            if (++spins < 100) {
+                Thread.yield();
+            }
+            else {
+                LockSupport.parkNanos(this, 100_000);
             }
         }
     }
