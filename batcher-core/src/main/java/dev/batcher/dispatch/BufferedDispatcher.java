@@ -192,6 +192,11 @@ final class BufferedDispatcher<T> implements Dispatcher<T> {
     @Override
     public void shutdownNow() {
         kernel.dropAll(DropReason.CANCELLED);
+        if (journal != null) {
+            // The acknowledgements of what was sent before the stop run on the callback thread: let them reach the
+            // log before it closes, or those items would be sent again after a restart.
+            kernel.awaitDrained(java.util.concurrent.TimeUnit.SECONDS.toNanos(5));
+        }
         closeJournal();
     }
 

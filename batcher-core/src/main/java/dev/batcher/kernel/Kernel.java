@@ -109,6 +109,8 @@ public final class Kernel<T, R> {
      */
     private final java.util.concurrent.atomic.LongAdder journalUsers = new java.util.concurrent.atomic.LongAdder();
     private volatile boolean journalFenced;
+    /** Set when an append found the journal full; the next acknowledgement wakes producers waiting for room. */
+    private volatile boolean journalFull;
     /** Set by {@link #refuseNewItems()}: new items are refused while the replay may still admit. */
     private volatile boolean refusingNew;
     private final java.util.concurrent.CountDownLatch replayed = new java.util.concurrent.CountDownLatch(1);
@@ -288,7 +290,7 @@ public final class Kernel<T, R> {
         if (refusingNew) {
             throw closedException();
         }
-        long position = ring.isClosed() ? IntakeRing.CLOSED : journal.tryAppend(item);
+        long position = ring.isClosed() ? IntakeRing.CLOSED : appendOrFull(item);
         if (position < 0) {
             position = admitSlow(item, bytes, position == IntakeRing.CLOSED ? IntakeRing.CLOSED : IntakeRing.FULL,
                     () -> ring.isClosed() ? IntakeRing.CLOSED : appendOrFull(item), behavior, blockNanos);
@@ -309,7 +311,11 @@ public final class Kernel<T, R> {
 
     private long appendOrFull(T item) {
         long position = journal.tryAppend(item);
-        return position < 0 ? IntakeRing.FULL : position;
+        if (position < 0) {
+            journalFull = true;
+            return IntakeRing.FULL;
+        }
+        return position;
     }
 
     /** New items wait while a previous run's items are replayed, so that those go first; at most the block timeout. */
@@ -447,6 +453,18 @@ public final class Kernel<T, R> {
                         refusal = DropReason.BUFFER_FULL;
                         why = "the buffer is full (" + limitsText() + ") and holds nothing that drop-oldest can drop";
                         break;
+                    }
+                    if (journalFull) {
+                        // The journal frees room when the callback thread acknowledges the evicted batch: wait for
+                        // that instead of evicting again at once.
+                        try {
+                            room.awaitNanos(TimeUnit.MILLISECONDS.toNanos(100));
+                        }
+                        catch (InterruptedException ex) {
+                            Thread.currentThread().interrupt();
+                            refusal = DropReason.INTERRUPTED;
+                            break;
+                        }
                     }
                     continue;
                 }
@@ -1266,12 +1284,30 @@ public final class Kernel<T, R> {
     private void acknowledge(PendingBatch<T, R> batch) {
         long[] positions = batch.positions();
         if (journal != null && positions != null) {
+            // On the callback thread, in the order outcomes were counted (so before the drained notice): the
+            // journal's acknowledgement writes a file, which must not hold the lock every producer and sender needs.
+            int count = batch.size();
+            callbacks.settle(0, () -> acknowledgeNow(positions, count));
+        }
+    }
+
+    private void acknowledgeNow(long[] positions, int count) {
+        try {
+            journal.ack(positions, count);
+        }
+        catch (RuntimeException ex) {
+            LOG.log(Level.ERROR, label + ": acknowledging " + count + " item(s) in the durable buffer failed; they "
+                    + "will be sent again after a restart", ex);
+        }
+        if (journalFull) {
+            // A producer waits for room in the journal: the acknowledgement may have made some.
+            journalFull = false;
+            lock.lock();
             try {
-                journal.ack(positions, batch.size());
+                room.signalAll();
             }
-            catch (RuntimeException ex) {
-                LOG.log(Level.ERROR, label + ": acknowledging " + batch.size() + " item(s) in the durable buffer "
-                        + "failed; they will be sent again after a restart", ex);
+            finally {
+                lock.unlock();
             }
         }
     }
