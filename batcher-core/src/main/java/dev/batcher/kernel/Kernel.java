@@ -738,6 +738,7 @@ public final class Kernel<T, R> {
      */
     private boolean evictOldest() {
         PendingBatch<T, R> victim = oldestWaiting;
+        boolean leftItsLane = false;
         if (victim != null) {
             Lane<T, R> lane = victim.lane;
             unlink(victim);
@@ -757,7 +758,7 @@ public final class Kernel<T, R> {
             victim.retryTimer.cancel();
             bufferedItems -= victim.size();
             bufferedBytes -= victim.bytes();
-            releaseLane(victim.lane);
+            leftItsLane = true;
         }
         else {
             victim = oldestInFlight();
@@ -768,9 +769,14 @@ public final class Kernel<T, R> {
                 abandonedSends++;
             }
             unlease(victim);
+            leftItsLane = true;
+        }
+        // Counted (and its settlement queued) before its lane is released: releasing may announce the drain, which
+        // must come after every settlement.
+        dropCounted(List.of(victim), DropReason.OLDEST_DROPPED, null);
+        if (leftItsLane) {
             releaseLane(victim.lane);
         }
-        dropCounted(List.of(victim), DropReason.OLDEST_DROPPED, null);
         return true;
     }
 
