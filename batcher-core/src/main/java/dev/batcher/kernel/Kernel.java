@@ -765,7 +765,9 @@ public final class Kernel<T, R> {
             if (victim == null) {
                 return false;
             }
-            if (victim.abandon(victim.attempt, false) == PendingBatch.SENDING) {
+            // Dropped while being sent: its thread is interrupted, as for a timeout or a stop, so that a sink that
+            // honours interrupts stops writing what is reported dropped.
+            if (victim.abandon(victim.attempt, true) == PendingBatch.SENDING) {
                 abandonedSends++;
             }
             unlease(victim);
@@ -981,6 +983,7 @@ public final class Kernel<T, R> {
         List<? extends R> results = null;
         try {
             if (!awaitPermits(batch, attemptNo)) {
+                Thread.interrupted(); // abandoned while leased: its interrupt must not reach the next attempt
                 return null;
             }
         }
@@ -990,6 +993,7 @@ public final class Kernel<T, R> {
         if (error == null) {
             long deadline = System.currentTimeMillis() + TimeUnit.NANOSECONDS.toMillis(batch.lane.timeoutNanos);
             if (!batch.startSending(attemptNo, scheduler.nanoTime(), deadline)) {
+                Thread.interrupted(); // abandoned while leased: its interrupt must not reach the next attempt
                 return null;
             }
             long start = System.nanoTime();

@@ -114,6 +114,28 @@ class DispatcherModelCheckTest {
     }
 
     @Test
+    void dropOldestRacingATimeoutAndCloseSettlesEveryDropBeforeCloseReturns() {
+        ModelCheck.explore("drop-oldest against a timeout and close", () -> {
+            OutcomeLedger ledger = new OutcomeLedger(1);
+            ModelClock clock = new ModelClock(HORIZON);
+            CountDownLatch release = new CountDownLatch(1);
+            Dispatcher<Integer> dispatcher = Dispatcher.create("drop-oldest-timeout",
+                    config(ledger, clock).maxConcurrentSends(1).bufferMaxItems(1)
+                            .fullBehavior(FullBehavior.DROP_OLDEST).sendTimeout(SEND_TIMEOUT).build(),
+                    ledger.sink(batch -> awaitIgnoringInterrupts(release)));
+            Thread timer = clock.startTimerThread();
+            Thread first = fork("producer-1", () -> ledger.submit(dispatcher, 1));
+            Thread second = fork("producer-2", () -> ledger.submit(dispatcher, 2));
+            Thread releaser = fork("releaser", release::countDown);
+            join(first, second);
+            ledger.close(dispatcher, DRAIN);
+            clock.stop();
+            join(timer, releaser);
+            ledger.verify(dispatcher);
+        });
+    }
+
+    @Test
     void gateThatThrowsFailsTheAttemptAndTheSenderKeepsSending() {
         ModelCheck.explore("a gate that throws", () -> {
             OutcomeLedger ledger = new OutcomeLedger(1);
