@@ -3,7 +3,6 @@ package dev.batcher.durable;
 import dev.batcher.kernel.Journal;
 import dev.batcher.kernel.Kernel;
 import java.lang.System.Logger.Level;
-import java.util.Arrays;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.ToLongFunction;
@@ -52,7 +51,7 @@ public final class DurableJournal<T> implements Journal<T>, AutoCloseable {
 
     @Override
     public void ack(long[] positions, int count) {
-        log.ack(count == positions.length ? positions : Arrays.copyOf(positions, count));
+        log.ack(positions, count);
     }
 
     /**

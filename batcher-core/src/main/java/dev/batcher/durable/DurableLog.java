@@ -913,9 +913,21 @@ public final class DurableLog implements AutoCloseable {
      * @throws DurableLogException if the acknowledgement file cannot be written
      */
     public int ack(long... positions) {
+        return ack(positions, positions.length);
+    }
+
+    /**
+     * {@link #ack(long...)} of the first {@code count} positions of an array (a batch's, without copying it).
+     *
+     * @param positions the positions
+     * @param count how many of them, from the start
+     * @return how many were newly acknowledged
+     */
+    public int ack(long[] positions, int count) {
         int newly = 0;
         long last = lastAppended;
-        for (long position : positions) {
+        for (int i = 0; i < count; i++) {
+            long position = positions[i];
             if (position < 0 || position > last) {
                 throw new IllegalArgumentException("Position " + position + " was never appended to the durable"
                         + " buffer in " + directory + " (the last one is " + last + ")");
@@ -927,7 +939,8 @@ public final class DurableLog implements AutoCloseable {
             }
             Segment current = null;
             int pending = 0;
-            for (long position : positions) {
+            for (int i = 0; i < count; i++) {
+                long position = positions[i];
                 Segment segment = current != null && position >= current.firstPosition
                         && position < current.firstPosition + current.count ? current : find(position);
                 if (segment == null) {

@@ -170,13 +170,7 @@ class DispatcherModelCheckTest {
             Dispatcher<Integer> dispatcher = Dispatcher.create("uninterruptible",
                     config(ledger, clock).maxConcurrentSends(1).sendTimeout(SEND_TIMEOUT).build(),
                     ledger.sink(batch -> awaitIgnoringInterrupts(release)));
-            Thread timer = clock.startTimerThread();
-            Thread releaser = fork("releaser", release::countDown);
-            ledger.submit(dispatcher, 1);
-            ledger.close(dispatcher, DRAIN);
-            clock.stop();
-            join(timer, releaser);
-            ledger.verify(dispatcher);
+            submitOneAndClose(ledger, clock, release, dispatcher);
         });
     }
 
@@ -196,13 +190,7 @@ class DispatcherModelCheckTest {
                             throw new PermanentSendException("attempt " + batch.attempt() + " is refused");
                         }
                     }));
-            Thread timer = clock.startTimerThread();
-            Thread releaser = fork("releaser", release::countDown);
-            ledger.submit(dispatcher, 1);
-            ledger.close(dispatcher, DRAIN);
-            clock.stop();
-            join(timer, releaser);
-            ledger.verify(dispatcher);
+            submitOneAndClose(ledger, clock, release, dispatcher);
         });
     }
 
@@ -258,6 +246,21 @@ class DispatcherModelCheckTest {
                 .bufferMaxItems(1)
                 .fullBehavior(FullBehavior.BLOCK)
                 .blockTimeout(NEVER);
+    }
+
+    /**
+     * The common run of the timed scenarios: the timer and a releaser of the sink's latch run beside one submit and the
+     * close, then the ledger checks every outcome.
+     */
+    private static void submitOneAndClose(OutcomeLedger ledger, ModelClock clock, CountDownLatch release,
+            Dispatcher<Integer> dispatcher) {
+        Thread timer = clock.startTimerThread();
+        Thread releaser = fork("releaser", release::countDown);
+        ledger.submit(dispatcher, 1);
+        ledger.close(dispatcher, DRAIN);
+        clock.stop();
+        join(timer, releaser);
+        ledger.verify(dispatcher);
     }
 
     /** A sink that ignores interrupts, like JDBC or a plain socket: it returns when released, flag restored. */

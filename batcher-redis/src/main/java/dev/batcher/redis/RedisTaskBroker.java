@@ -179,7 +179,13 @@ public final class RedisTaskBroker implements TaskBroker {
      */
     @Override
     public void publish(TaskMessage task) {
-        await(publishAsync(task), "publish task", task.name());
+        try {
+            await(publishAsync(task), "publish task", task.name());
+        }
+        catch (TaskBrokerException ex) {
+            // publishAsync already says what failed: rethrow its exception rather than one wrapping it
+            throw ex.getCause() instanceof TaskBrokerException own ? own : ex;
+        }
     }
 
     /**
