@@ -248,7 +248,7 @@ public final class Kernel<T, R> {
         }
         long index = ring.claim(bytes);
         if (index < 0) {
-            index = admitSlow(item, bytes, index, () -> ring.claim(bytes), spec.buffer().fullBehavior(),
+            index = admitSlow(item, bytes, index, null, spec.buffer().fullBehavior(),
                     spec.buffer().blockTimeout().toNanos());
         }
         ring.publish(index, item, future, bytes, cost, key, Journal.FULL);
@@ -298,7 +298,7 @@ public final class Kernel<T, R> {
         long index = ring.claim(bytes);
         if (index < 0) {
             try {
-                index = admitSlow(item, bytes, index, () -> ring.claim(bytes), behavior, blockNanos);
+                index = admitSlow(item, bytes, index, null, behavior, blockNanos);
             }
             catch (RuntimeException ex) {
                 journal.ack(new long[] {position}, 1);
@@ -391,7 +391,7 @@ public final class Kernel<T, R> {
         long cost = spec.costOf() != null ? spec.costOf().applyAsLong(item) : 0;
         long index = ring.claim(bytes);
         if (index < 0) {
-            index = admitSlow(item, bytes, index, () -> ring.claim(bytes), FullBehavior.BLOCK, Long.MAX_VALUE);
+            index = admitSlow(item, bytes, index, null, FullBehavior.BLOCK, Long.MAX_VALUE);
         }
         ring.publish(index, item, null, bytes, cost, key, position);
         replayedItems++;
@@ -408,8 +408,9 @@ public final class Kernel<T, R> {
     }
 
     /**
-     * No room, or closed: refuse, block or make room, trying {@code attempt} again (a ring claim, or a journal append)
-     * until it succeeds. Returns what the attempt returned, or throws.
+     * No room, or closed: refuse, block or make room, trying {@code attempt} again (a journal append; {@code null}
+     * for a ring claim, so that the common case allocates nothing) until it succeeds. Returns what the attempt
+     * returned, or throws.
      */
     private long admitSlow(T item, long bytes, long claim, java.util.function.LongSupplier attempt,
             FullBehavior behavior, long blockTimeoutNanos) {
@@ -427,11 +428,11 @@ public final class Kernel<T, R> {
         lock.lock();
         try {
             while (true) {
-                long index = attempt.getAsLong();
+                long index = attempt == null ? ring.claim(bytes) : attempt.getAsLong();
                 if (index == IntakeRing.FULL && ring.pending() > 0) {
                     // Maybe only the ring is full (the intake lags behind): drain it here and try again.
                     drainRingFully();
-                    index = attempt.getAsLong();
+                    index = attempt == null ? ring.claim(bytes) : attempt.getAsLong();
                 }
                 if (index >= 0) {
                     return index;
