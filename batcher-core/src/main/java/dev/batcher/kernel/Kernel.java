@@ -1131,6 +1131,10 @@ public final class Kernel<T, R> {
         batch.place = PendingBatch.Place.IN_FLIGHT;
         lastLeaseAt = scheduler.nanoTime();
         armLeaseTimer(batch.lane.timeoutNanos);
+        // Every interrupt aimed at an attempt (timeout, drop-oldest, stop) is sent under this lock, so one aimed at
+        // this thread's previous lease has landed by now, possibly after that attempt's own cleanup: clear it, or it
+        // would interrupt this live attempt.
+        Thread.interrupted();
         batch.lease();
         if (!ready.isEmpty()) {
             work.signal();
