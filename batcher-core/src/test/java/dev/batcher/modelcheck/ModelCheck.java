@@ -5,6 +5,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.concurrent.atomic.AtomicReference;
 import kotlin.Unit;
 import org.junit.jupiter.api.Assumptions;
@@ -15,7 +16,8 @@ import org.pastalab.fray.core.command.LambdaExecutor;
 import org.pastalab.fray.core.command.NetworkDelegateType;
 import org.pastalab.fray.core.command.SystemTimeDelegateType;
 import org.pastalab.fray.core.observers.TimelineCoverageType;
-import org.pastalab.fray.core.randomness.ControlledRandomProvider;
+import org.pastalab.fray.core.randomness.ControlledRandom;
+import org.pastalab.fray.core.randomness.RandomnessProvider;
 import org.pastalab.fray.core.scheduler.POSScheduler;
 import org.pastalab.fray.junit.Common;
 
@@ -31,6 +33,11 @@ import org.pastalab.fray.junit.Common;
  * Anywhere else (an IDE, the plain {@code test} execution) these tests are skipped, not run uncontrolled.
  *
  * <p>Iterations per scenario: {@value #ITERATIONS_PROPERTY} (the pom sets it; {@code -Pexplore} raises it).
+ *
+ * <p>Schedules are drawn from a seeded random source ({@value #SEED_PROPERTY}): the default build explores the same
+ * schedules on every machine, so a violation it finds fails every run and can be replayed, never one run in five.
+ * {@code -Pexplore} (or {@code -Dmodelcheck.seed=random}) draws a fresh seed to search new schedules; the seed is
+ * printed with every result.
  */
 public final class ModelCheck {
 
@@ -46,6 +53,15 @@ public final class ModelCheck {
      * Uncaught exceptions and deadlocks still end the exploration.
      */
     public static final String SURVEY_PROPERTY = "batcher.modelcheck.survey";
+
+    /**
+     * System property: the seed of the schedules, a number or {@code random}. Each scenario draws its own stream from
+     * it (seed and scenario name), so adding a scenario does not change the others' schedules.
+     */
+    public static final String SEED_PROPERTY = "batcher.modelcheck.seed";
+
+    /** The seed of the default build's schedules. */
+    public static final long DEFAULT_SEED = 20_261_129L;
 
     /** System property: scheduling steps allowed in one iteration before Fray reports a liveness failure. */
     public static final String MAX_STEPS_PROPERTY = "batcher.modelcheck.max-steps";
@@ -66,6 +82,7 @@ public final class ModelCheck {
                         + "(the model-check execution of batcher-core's pom)");
         int iterations = Integer.getInteger(ITERATIONS_PROPERTY, 200);
         int seconds = Integer.getInteger(TIME_LIMIT_PROPERTY, 600);
+        long seed = seed();
         AtomicReference<Configuration> config = new AtomicReference<>();
         Map<String, Integer> firstSeen = Collections.synchronizedMap(new LinkedHashMap<>());
         boolean survey = Boolean.getBoolean(SURVEY_PROPERTY);
@@ -81,7 +98,7 @@ public final class ModelCheck {
         long start = System.nanoTime();
         Throwable failure;
         try {
-            Configuration configuration = configuration(run, iterations, seconds);
+            Configuration configuration = configuration(run, iterations, seconds, seed ^ name.hashCode());
             config.set(configuration);
             failure = new TestRunner(configuration).run();
         }
@@ -100,14 +117,15 @@ public final class ModelCheck {
         }
         if (!firstSeen.isEmpty()) {
             StringBuilder report = new StringBuilder("Scenario '" + name + "' violated its invariant (" + schedule
-                    + " of " + iterations + " schedules explored in " + millis + " ms; replay files under "
+                    + " of " + iterations + " schedules explored in " + millis + " ms, seed " + seed
+                    + "; replay files under "
                     + System.getProperty("fray.workDir") + "):");
             firstSeen.forEach((kind, first) -> report.append("\n  ").append(survey ? "first " : "")
                     .append("on schedule ").append(first).append(": ").append(kind));
             throw new AssertionError(report.toString(), failure);
         }
         System.out.println("Scenario '" + name + "': " + schedule + " of " + iterations + " schedules explored in "
-                + millis + " ms (limit " + seconds + " s), no violation");
+                + millis + " ms (limit " + seconds + " s, seed " + seed + "), no violation");
     }
 
     /**
@@ -115,13 +133,13 @@ public final class ModelCheck {
      * which the threads never finish (a livelock, or threads started without end) fails with Fray's
      * {@code LivenessException} instead of running forever.
      */
-    private static Configuration configuration(Runnable run, int iterations, int seconds) {
+    private static Configuration configuration(Runnable run, int iterations, int seconds, long scenarioSeed) {
         ExecutionInfo execution = new ExecutionInfo(new LambdaExecutor(() -> {
             run.run();
             return Unit.INSTANCE;
         }), false, false, Integer.getInteger(MAX_STEPS_PROPERTY, 200_000));
         return new Configuration(execution, Common.INSTANCE.getWORK_DIR(), iterations, seconds, new POSScheduler(),
-                new ControlledRandomProvider(),
+                seeded(scenarioSeed),
                 true, // record the full schedule of a failing iteration, for replay
                 false, // stop at the first failure
                 true, // report a failure as a Throwable instead of exiting the JVM
@@ -135,6 +153,31 @@ public final class ModelCheck {
                 false, // leave stdout alone
                 false, // wait for every thread after the scenario returns
                 false, TimelineCoverageType.NONE);
+    }
+
+    private static long seed() {
+        String value = System.getProperty(SEED_PROPERTY, "").trim();
+        if (value.isEmpty()) {
+            return DEFAULT_SEED;
+        }
+        if (value.equalsIgnoreCase("random")) {
+            return new Random().nextLong();
+        }
+        try {
+            return Long.parseLong(value);
+        }
+        catch (NumberFormatException ex) {
+            throw new IllegalArgumentException(SEED_PROPERTY + " must be a number or 'random', not '" + value + "'");
+        }
+    }
+
+    /**
+     * Fray's {@code ControlledRandomProvider} with a seed: each iteration's randomness (the POS scheduler's priorities)
+     * comes from a {@link Random} seeded from one stream per scenario, instead of an unseeded one.
+     */
+    private static RandomnessProvider seeded(long scenarioSeed) {
+        Random iterations = new Random(scenarioSeed);
+        return () -> new ControlledRandom(new ArrayList<>(), new ArrayList<>(), new Random(iterations.nextLong()));
     }
 
     /** The lines of an {@link OutcomeLedger} verdict, or the whole message of another assertion. */
