@@ -7,7 +7,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 
@@ -30,9 +32,11 @@ import java.util.function.Supplier;
  *   <li>The batch is committed as soon as nobody else is on the way: no caller is announced ({@link #announce()};
  *       {@link #contribute(Contribution)} announces itself while it waits to enter), or a contribution triggered it
  *       ({@link Round#trigger()}), or {@link #flush()} or {@link #close()} did. The callers of the last commit count
- *       as on the way until they have picked up its outcome, so a caller that contributes again at once joins. The commit runs on the thread of a
- *       waiting contributor, usually the last one in: no extra thread and no timer. Batches thus grow as large as the
- *       load makes them, with no linger time.</li>
+ *       as on the way until they have picked up its outcome, so a caller that contributes again at once joins. The
+ *       commit runs on the thread of a waiting contributor, usually the last one in, or on the thread of the last
+ *       caller of the previous commit to pick up its outcome when that is what made the batch committable (that
+ *       caller then returns after this commit, as a group commit's leader; a caller that gave a timeout never does):
+ *       no extra thread and no timer. Batches thus grow as large as the load makes them, with no linger time.</li>
  *   <li>Every contributor gets the commit's result, or a {@link CommitFailedException} with the commit's exception.
  *       A contribution may instead cancel the batch ({@link Round#cancel}: everyone gets a
  *       {@link BatchCancelledException}, no commit) or throw (the batch is aborted: the thrower gets its own
@@ -72,7 +76,10 @@ public final class Coordinator<S, R> implements BatchingEngine {
     private final Committer<? super S, ? extends R> committer;
     private final EventChannel<CommitListener, CommitEvent> events;
     private final ReentrantLock lock = new ReentrantLock();
-    /** Signalled on every change a waiter may be waiting for: an outcome, a free coach, a batch become committable. */
+    /**
+     * Signalled for the callers waiting at the entrance and for {@link #close(Duration)}: a free coach, a drain. The
+     * contributors waiting for an outcome park on their batch instead (see {@link #awaitOutcome}).
+     */
     private final Condition changed = lock.newCondition();
     private final List<Coach> coaches;
 
@@ -82,12 +89,16 @@ public final class Coordinator<S, R> implements BatchingEngine {
      * Contributors of settled batches that have not picked up their outcome yet (woken, not yet out). The next batch
      * waits for them as for announced callers: a caller that contributes again as soon as it has its result (a loop, a
      * busy service) joins it instead of making the batches alternate between the callers of a commit and the rest.
+     * Added to under the lock when a batch settles; counted down with or without it, as each waiter picks up its
+     * outcome; whoever brings it to zero calls {@link #progress()} under the lock.
      */
-    private int returning;
+    private final AtomicInteger returning = new AtomicInteger();
     private boolean paused;
     private boolean closed;
     private boolean drained;
     private List<CompletableFuture<Void>> toComplete;
+    /** Batches settled under the current hold of the lock whose parked waiters {@link #release()} unparks. */
+    private List<Batch> toWake;
     private long contributions;
     private long commits;
     private long failedCommits;
@@ -495,7 +506,9 @@ public final class Coordinator<S, R> implements BatchingEngine {
             }
         }
         finally {
-            release();
+            if (lock.isHeldByCurrentThread()) { // awaitOutcome picks up a settled outcome without the lock
+                release();
+            }
         }
     }
 
@@ -516,7 +529,7 @@ public final class Coordinator<S, R> implements BatchingEngine {
             }
             if (coach != null && enterable(coach)) {
                 if (--announced == 0 && coaches.size() > 1) {
-                    changed.signalAll(); // the open batches of the other coaches stop waiting for us
+                    wake(); // the open batches of the other coaches stop waiting for us
                 }
                 return coach;
             }
@@ -570,53 +583,103 @@ public final class Coordinator<S, R> implements BatchingEngine {
         return coach.committing == null && (coach.open == null || !coach.open.triggered);
     }
 
-    /** Waits until the batch has an outcome, committing it when this thread may. */
+    /**
+     * Waits until the batch has an outcome, committing it when this thread may. Called with the lock held; returns
+     * with it held, or without it when the outcome was picked up on the fast path.
+     *
+     * <p>A waiter lists itself on its batch and parks without the lock. Settling a batch unparks all of its waiters
+     * after the lock is released ({@link #release()}), and each reads the outcome (a volatile field written last)
+     * without taking the lock: after a commit its callers wake in parallel instead of handing the lock on one by one,
+     * which with 64 callers cost as much as the commit itself. A batch that became committable has one of its waiters
+     * unparked ({@link #wake()}); that one takes the lock, checks, and commits.
+     */
     private Object awaitOutcome(Batch batch, boolean timed, long deadline) {
+        Thread self = Thread.currentThread();
         batch.waiters++;
-        boolean waiting = true;
-        try {
-            while (batch.outcome == null) {
-                if (committable(batch)) {
-                    batch.waiters--;
-                    waiting = false;
-                    commit(batch);
+        boolean listed = false;
+        while (true) {
+            if (batch.outcome != null) {
+                if (returning.decrementAndGet() == 0) {
+                    lastReturned(timed);
+                }
+                return outcomeOf(batch);
+            }
+            if (committable(batch)) {
+                batch.waiters--;
+                if (listed) {
+                    batch.sleepers.remove(self);
+                }
+                commit(batch);
+                return outcomeOf(batch);
+            }
+            if (!listed) {
+                batch.sleepers.add(self);
+                listed = true;
+            }
+            release();
+            boolean timedOut = false;
+            if (batch.outcome == null) {
+                if (!timed) {
+                    LockSupport.park(batch);
+                }
+                else {
+                    long left = deadline - System.nanoTime();
+                    if (left > 0) {
+                        LockSupport.parkNanos(batch, left);
+                    }
+                    timedOut = deadline - System.nanoTime() <= 0;
+                }
+            }
+            boolean interrupted = Thread.interrupted();
+            if (batch.outcome != null) { // the fast path: settled, and this waiter was counted as returning
+                if (interrupted) {
+                    self.interrupt();
+                }
+                if (returning.decrementAndGet() == 0) {
+                    lock.lock();
+                    try {
+                        lastReturned(timed);
+                    }
+                    finally {
+                        release();
+                    }
+                }
+                return outcomeOf(batch);
+            }
+            lock.lock();
+            if ((timedOut || interrupted) && batch.outcome == null) {
+                batch.waiters--;
+                batch.sleepers.remove(self);
+                progress(); // we may have been the last one able to commit it
+                if (interrupted) {
+                    self.interrupt();
+                }
+                throw new CommitWaitException(name, timedOut, true);
+            }
+            if (interrupted) {
+                self.interrupt();
+            }
+        }
+    }
+
+    /**
+     * Under the lock: the last caller of the settled batches has its outcome, so the open batch no longer waits for
+     * returning callers. If that made it committable, this caller commits it before it returns (as a group commit's
+     * leader does the followers' work), unless it gave a timeout: the batch's own waiters are parked, and waking one
+     * to commit cost a scheduling delay on every commit (64 callers, 1 ms commit: 34,000 contributions/s with the
+     * wake-up, 37,500 without). Otherwise the open batch's waiters are woken as after any change.
+     */
+    private void lastReturned(boolean timed) {
+        if (!timed && lock.getHoldCount() == 1) {
+            for (Coach coach : coaches) {
+                Batch open = coach.open;
+                if (open != null && committable(open)) {
+                    commit(open);
                     break;
                 }
-                boolean timedOut;
-                boolean interrupted = false;
-                try {
-                    timedOut = !awaitChange(timed, deadline);
-                }
-                catch (InterruptedException ex) {
-                    timedOut = false;
-                    interrupted = true;
-                }
-                if ((timedOut || interrupted) && batch.outcome == null) {
-                    batch.waiters--;
-                    waiting = false;
-                    progress(); // we may have been the last one able to commit it
-                    if (interrupted) {
-                        Thread.currentThread().interrupt();
-                    }
-                    throw new CommitWaitException(name, timedOut, true);
-                }
-                if (interrupted) {
-                    Thread.currentThread().interrupt();
-                }
             }
         }
-        finally {
-            if (waiting) {
-                batch.waiters--;
-                if (batch.returning > 0) {
-                    batch.returning--;
-                    if (--returning == 0) {
-                        progress(); // the open batch may wait for us: wake it, or commit it if nobody waits on it
-                    }
-                }
-            }
-        }
-        return outcomeOf(batch);
+        progress();
     }
 
     private Object outcomeOf(Batch batch) {
@@ -636,7 +699,7 @@ public final class Coordinator<S, R> implements BatchingEngine {
     private boolean committable(Batch batch) {
         Coach coach = batch.coach;
         return coach.open == batch && coach.committing == null && !paused
-                && (batch.triggered || (announced == 0 && returning == 0) || closed);
+                && (batch.triggered || (announced == 0 && returning.get() == 0) || closed);
     }
 
     /** Runs the commit on this thread, outside the lock; settles the batch. Called with the lock held once. */
@@ -685,16 +748,21 @@ public final class Coordinator<S, R> implements BatchingEngine {
     }
 
     private void settle(Batch batch, CommitEvent.Outcome outcome, R result, Throwable cause, long nanos) {
-        batch.outcome = outcome;
         batch.result = result;
         batch.cause = cause;
-        batch.returning = batch.waiters;
-        returning += batch.waiters;
+        returning.addAndGet(batch.waiters); // before the outcome: a waiter that reads it counts itself down
+        batch.outcome = outcome;
         if (batch.end != null) {
             if (toComplete == null) {
                 toComplete = new ArrayList<>();
             }
             toComplete.add(batch.end);
+        }
+        if (!batch.sleepers.isEmpty()) { // no waiter lists itself once the outcome is set: the list is final
+            if (toWake == null) {
+                toWake = new ArrayList<>(2);
+            }
+            toWake.add(batch);
         }
         changed.signalAll();
         if (events.hasListeners()) {
@@ -709,7 +777,7 @@ public final class Coordinator<S, R> implements BatchingEngine {
      * has nobody left waiting on it (its contributors all stopped waiting) on this thread.
      */
     private void progress() {
-        changed.signalAll();
+        wake();
         if (lock.getHoldCount() != 1) {
             return; // called back from inside a contribution: a waiter or the next caller commits it
         }
@@ -717,6 +785,20 @@ public final class Coordinator<S, R> implements BatchingEngine {
             Batch open = coach.open;
             if (open != null && open.waiters == 0 && committable(open)) {
                 commit(open);
+            }
+        }
+    }
+
+    /**
+     * Under the lock: wakes the callers at the entrance and {@link #close(Duration)}, and one parked waiter of each
+     * open batch that is committable now, which then commits it (or, if it stops waiting instead, wakes another).
+     */
+    private void wake() {
+        changed.signalAll();
+        for (Coach coach : coaches) {
+            Batch open = coach.open;
+            if (open != null && !open.sleepers.isEmpty() && committable(open)) {
+                LockSupport.unpark(open.sleepers.get(open.sleepers.size() - 1));
             }
         }
     }
@@ -755,11 +837,23 @@ public final class Coordinator<S, R> implements BatchingEngine {
         return true;
     }
 
-    /** Unlocks, then completes the flush futures settled meanwhile: their continuations never run under the lock. */
+    /**
+     * Unlocks, then unparks the waiters of the batches settled meanwhile and completes the flush futures: their
+     * continuations never run under the lock.
+     */
     private void release() {
         List<CompletableFuture<Void>> done = toComplete;
+        List<Batch> settled = toWake;
         toComplete = null;
+        toWake = null;
         lock.unlock();
+        if (settled != null) {
+            for (Batch batch : settled) {
+                for (Thread waiter : batch.sleepers) {
+                    LockSupport.unpark(waiter);
+                }
+            }
+        }
         if (done != null) {
             for (CompletableFuture<Void> end : done) {
                 end.complete(null);
@@ -802,10 +896,11 @@ public final class Coordinator<S, R> implements BatchingEngine {
         final S state;
         int contributors;
         int waiters;
-        /** Waiters when it settled that have not picked up the outcome yet. */
-        int returning;
+        /** The waiters parked (or about to park) on it; none is added once it has an outcome. */
+        final List<Thread> sleepers = new ArrayList<>(4);
         boolean triggered;
-        CommitEvent.Outcome outcome;
+        /** Written last when it settles, under the lock; read without it by the parked waiters. */
+        volatile CommitEvent.Outcome outcome;
         R result;
         Throwable cause;
         CompletableFuture<Void> end;

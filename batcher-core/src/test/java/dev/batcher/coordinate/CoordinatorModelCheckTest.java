@@ -57,6 +57,9 @@ class CoordinatorModelCheckTest {
             catch (IllegalArgumentException ex) {
                 outcome = "threw";
             }
+            catch (CommitWaitException ex) {
+                outcome = ex.contributed() ? "stopped waiting" : "stopped waiting before contributing";
+            }
             outcomes.put(item, outcome);
         }
 
@@ -81,6 +84,12 @@ class CoordinatorModelCheckTest {
                     if (batch == null || !outcome.equals("batch " + batch)) {
                         violations.add("item " + item + " got " + outcome + " but was committed in " + batch
                                 + ": " + batches);
+                    }
+                }
+                else if (outcome.equals("stopped waiting")) {
+                    if (batch == null) {
+                        violations.add("item " + item + " was contributed, its caller stopped waiting, and it was "
+                                + "never committed: " + batches);
                     }
                 }
                 else if (batch != null) {
@@ -177,6 +186,51 @@ class CoordinatorModelCheckTest {
                     () -> coordinator.contribute((items, round) -> items.add(3))));
             Thread flusher = fork("flusher", coordinator::flush);
             join(first, second, third, flusher);
+            ledger.verify(coordinator, List.of(1, 2, 3));
+        });
+    }
+
+    @Test
+    void callersContributingAgainAtOnceEachGetTheirOwnBatchOutcome() {
+        ModelCheck.explore("callers contributing in a loop", () -> {
+            Ledger ledger = new Ledger();
+            Coordinator<List<Integer>, Integer> coordinator = ledger.coordinator(CoordinatorConfig.defaults());
+            List<Thread> callers = new ArrayList<>();
+            for (int caller = 0; caller < 3; caller++) {
+                int first = 2 * caller + 1;
+                callers.add(fork("caller-" + caller, () -> {
+                    for (int item = first; item < first + 2; item++) {
+                        int mine = item;
+                        ledger.record(mine, () -> coordinator.contribute((items, round) -> items.add(mine)));
+                    }
+                }));
+            }
+            join(callers.toArray(Thread[]::new));
+            ledger.verify(coordinator, List.of(1, 2, 3, 4, 5, 6));
+            if (!coordinator.close(DRAIN)) {
+                throw new AssertionError("close did not drain: " + coordinator.stats());
+            }
+        });
+    }
+
+    @Test
+    void waitersThatTimeOutOrAreInterruptedLeaveTheirContributionToBeCommittedOnce() {
+        ModelCheck.explore("timed out / interrupted waiters", () -> {
+            Ledger ledger = new Ledger();
+            Coordinator<List<Integer>, Integer> coordinator = ledger.coordinator(CoordinatorConfig.defaults());
+            Ticket<List<Integer>, Integer> holder = coordinator.announce(); // keeps the batch open
+            Thread timed = fork("timed", () -> ledger.record(1,
+                    () -> coordinator.contribute((items, round) -> items.add(1), Duration.ofMillis(1))));
+            Thread patient = fork("patient", () -> ledger.record(2,
+                    () -> coordinator.contribute((items, round) -> items.add(2))));
+            Thread interrupted = fork("interrupted", () -> ledger.record(3,
+                    () -> coordinator.contribute((items, round) -> items.add(3))));
+            Thread interrupter = fork("interrupter", interrupted::interrupt);
+            Thread leaver = fork("leaver", holder::close);
+            join(timed, patient, interrupted, interrupter, leaver);
+            if (!coordinator.close(DRAIN)) {
+                throw new AssertionError("close did not drain: " + coordinator.stats());
+            }
             ledger.verify(coordinator, List.of(1, 2, 3));
         });
     }
