@@ -118,6 +118,18 @@ public final class DurableLog implements AutoCloseable {
     private final List<Segment> dirtyAcks = new ArrayList<>();
 
     /** The last position written (published after the record's bytes). */
+    private static final java.lang.invoke.VarHandle LAST_APPENDED;
+
+    static {
+        try {
+            LAST_APPENDED = java.lang.invoke.MethodHandles.lookup().findVarHandle(DurableLog.class, "lastAppended",
+                    long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** Written with release semantics under appendLock (a plain store on x86), read by any thread. */
     private volatile long lastAppended;
     /** Every position up to this one is on the storage device. */
     private volatile long durable;
@@ -136,7 +148,8 @@ public final class DurableLog implements AutoCloseable {
     private final AtomicLong bytesOnDisk = new AtomicLong();
     // Adders, not atomics: concurrent appenders would otherwise bounce one cache line between them on every append.
     private final java.util.concurrent.atomic.LongAdder unacknowledged = new java.util.concurrent.atomic.LongAdder();
-    private final java.util.concurrent.atomic.LongAdder appended = new java.util.concurrent.atomic.LongAdder();
+    /** Records appended since the open; guarded by appendLock (no atomic on the append path). */
+    private long appendedCount;
     private final AtomicLong acknowledged = new AtomicLong();
     private final AtomicLong replayed = new AtomicLong();
     private final AtomicLong fsyncs = new AtomicLong();
@@ -429,15 +442,14 @@ public final class DurableLog implements AutoCloseable {
                 roll();
             }
             position = write(item);
-            lastAppended = position;
+            appendedCount++;
+            LAST_APPENDED.setRelease(this, position);
             if (prepareWanted) {
                 prepareIfDue();
             }
         } finally {
             appendLock.unlock();
         }
-        appended.increment();
-        unacknowledged.increment();
         afterAppend(position);
         return position;
     }
@@ -485,15 +497,14 @@ public final class DurableLog implements AutoCloseable {
                 }
                 last = write(item);
             }
-            lastAppended = last;
+            appendedCount += items.size();
+            LAST_APPENDED.setRelease(this, last);
             if (prepareWanted) {
                 prepareIfDue();
             }
         } finally {
             appendLock.unlock();
         }
-        appended.add(items.size());
-        unacknowledged.add(items.size());
         afterAppend(last);
         return first;
     }
@@ -532,7 +543,7 @@ public final class DurableLog implements AutoCloseable {
         crc.update(view);
         map.putInt(offset + 4, (int) crc.getValue());
         segment.writeOffset = offset + Segment.RECORD_HEADER_BYTES + length;
-        segment.count = segment.count + 1;
+        Segment.COUNT.setRelease(segment, segment.count + 1); // one writer: no fence on the append path
         nextPosition = position + 1;
         return position;
     }
@@ -1168,13 +1179,17 @@ public final class DurableLog implements AutoCloseable {
     /** A snapshot of the log's state and counters. */
     public DurableLogStats stats() {
         long next;
+        long appendedHere;
         appendLock.lock();
         try {
             next = nextPosition;
+            appendedHere = appendedCount;
         } finally {
             appendLock.unlock();
         }
-        return new DurableLogStats(bytesOnDisk.get(), unacknowledged.sum(), segments.size(), appended.sum(),
+        // unacknowledged holds what the open found left minus the acknowledgements; the appends are counted apart.
+        return new DurableLogStats(bytesOnDisk.get(), unacknowledged.sum() + appendedHere, segments.size(),
+                appendedHere,
                 acknowledged.get(), replayed.get(), fsyncs.get(), fsyncNanos.get(), fsyncNanosMax.get(),
                 truncations.size(), next, durable);
     }

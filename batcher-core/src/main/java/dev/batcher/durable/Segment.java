@@ -40,8 +40,19 @@ final class Segment {
     MappedByteBuffer map;
     ByteBuffer crcView;
     int writeOffset;
-    /** Records in the segment; written under the append lock, read by acks. */
+    /** Records in the segment; written under the append lock (with {@link #COUNT}, release), read by acks. */
     volatile int count;
+
+    /** {@link #count}, for its release writes on the append path. */
+    static final java.lang.invoke.VarHandle COUNT;
+
+    static {
+        try {
+            COUNT = java.lang.invoke.MethodHandles.lookup().findVarHandle(Segment.class, "count", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
     /** No more records will be appended (set under the append lock). */
     volatile boolean sealed;
     /** Bytes up to which the map was forced (sync lock). */

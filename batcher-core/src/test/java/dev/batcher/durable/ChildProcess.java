@@ -57,7 +57,7 @@ final class ChildProcess implements AutoCloseable {
     void kill() throws InterruptedException {
         process.destroyForcibly();
         process.waitFor();
-        reader.join(Duration.ofSeconds(10).toMillis());
+        reader.join(Duration.ofSeconds(60).toMillis()); // every line the child wrote before it died, however slow
     }
 
     @Override

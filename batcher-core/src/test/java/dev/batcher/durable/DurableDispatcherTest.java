@@ -13,6 +13,7 @@ import dev.batcher.dispatch.BatchSender;
 import dev.batcher.dispatch.Dispatcher;
 import dev.batcher.dispatch.DispatcherConfig;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -202,12 +203,17 @@ class DurableDispatcherTest {
     @EnumSource(FsyncPolicy.class)
     void aKilledProcessLosesNoAcceptedItem(FsyncPolicy fsync) throws Exception {
         List<String> lines;
+        Path output = Files.createTempFile("durable-child-", ".txt");
         try (ChildProcess child = ChildProcess.start(DurableDispatcherChild.class, directory.toString(),
-                fsync.name())) {
+                fsync.name(), output.toString())) {
             await().atMost(Duration.ofSeconds(60))
-                    .until(() -> child.lines.stream().filter(line -> line.startsWith("ACCEPTED")).count() >= 30);
+                    .until(() -> Files.readAllLines(output).stream().filter(line -> line.startsWith("ACCEPTED"))
+                            .count() >= 30);
             child.kill();
-            lines = List.copyOf(child.lines);
+            lines = Files.readAllLines(output); // every line the child printed before it died
+        }
+        finally {
+            output.toFile().deleteOnExit();
         }
         long lastAccepted = lines.stream().filter(line -> line.startsWith("ACCEPTED "))
                 .mapToLong(line -> Long.parseLong(line.substring(9))).max().orElseThrow();
@@ -223,11 +229,18 @@ class DurableDispatcherTest {
         assertThat(restarted.close(Duration.ofSeconds(30))).isTrue();
         BitSet replayed = new BitSet();
         recorder.items.forEach(item -> replayed.set(item.intValue()));
+        BitSet droppedBefore = new BitSet();
+        lines.stream().filter(line -> line.startsWith("DROPPED ")).forEach(line ->
+                droppedBefore.set(Integer.parseInt(line.split(" ")[1])));
         BitSet delivered = (BitSet) sentBefore.clone();
         delivered.or(replayed);
+        delivered.or(droppedBefore); // an outcome too: reported to the drop handler, so never replayed
         assertThat(delivered.nextClearBit(0)).as("every accepted item (0..%d) sent before the kill or replayed; "
-                + "sent before: %s; replayed: %d items from %d to %d", lastAccepted, summary(sentBefore),
-                replayed.cardinality(), replayed.nextSetBit(0), replayed.length() - 1)
+                + "sent before: %s; dropped before: %s; replayed: %d items from %d to %d; child's other lines: %s",
+                lastAccepted, summary(sentBefore), summary(droppedBefore), replayed.cardinality(),
+                replayed.nextSetBit(0), replayed.length() - 1, lines.stream().filter(line ->
+                        !line.startsWith("SENT ") && !line.startsWith("ACCEPTED ") && !line.startsWith("DROPPED "))
+                        .limit(20).toList())
                 .isGreaterThan((int) lastAccepted);
         BitSet duplicates = (BitSet) sentBefore.clone();
         duplicates.and(replayed);
