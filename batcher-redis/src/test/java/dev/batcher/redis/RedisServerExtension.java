@@ -35,15 +35,26 @@ import org.springframework.data.redis.core.StringRedisTemplate;
  * {@link #start()} and {@link #restart()} it (same port, no persistence: a restart loses every key).
  *
  * <pre>{@code @RegisterExtension static final RedisServerExtension redis = new RedisServerExtension();}</pre>
+ *
+ * <p>This is the one way the project's tests start Redis: {@code batcher-redis} publishes its test classes as a
+ * test-jar ({@code <type>test-jar</type>}, scope {@code test}) for the Spring Boot auto-configuration and the
+ * sample app, whose tests point a {@link LettuceConnectionFactory} bean or {@code spring.data.redis.host} and
+ * {@code spring.data.redis.port} at {@link #host()} and {@link #port()}.
  */
-final class RedisServerExtension implements BeforeAllCallback, BeforeEachCallback, AfterAllCallback {
+public final class RedisServerExtension implements BeforeAllCallback, BeforeEachCallback, AfterAllCallback {
 
     private static final String BINARY = "redis-server";
+
+    private static final String HOST = "127.0.0.1";
 
     private final List<LettuceConnectionFactory> factories = new ArrayList<>();
     private int port;
     private Process process;
     private Path log;
+
+    /** An extension whose server starts before the test class's first test, on a free loopback port. */
+    public RedisServerExtension() {
+    }
 
     @Override
     public void beforeAll(ExtensionContext context) throws IOException {
@@ -82,23 +93,28 @@ final class RedisServerExtension implements BeforeAllCallback, BeforeEachCallbac
         stop();
     }
 
-    /** The port the server listens on (the same across restarts). */
-    int port() {
+    /** The address the server listens on: the loopback address, {@code 127.0.0.1}. */
+    public String host() {
+        return HOST;
+    }
+
+    /** The port the server listens on (the same across restarts); known once the test class's tests run. */
+    public int port() {
         return port;
     }
 
     /** Whether the server process is alive. */
-    boolean isRunning() {
+    public boolean isRunning() {
         return process != null && process.isAlive();
     }
 
     /** Starts the server on {@link #port()} and waits until it answers PING. */
-    synchronized void start() {
+    public synchronized void start() {
         if (isRunning()) {
             throw new IllegalStateException("redis-server is already running on port " + port);
         }
         ProcessBuilder builder = new ProcessBuilder(BINARY, "--port", Integer.toString(port), "--save", "",
-                "--appendonly", "no", "--bind", "127.0.0.1")
+                "--appendonly", "no", "--bind", HOST)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         try {
@@ -121,7 +137,7 @@ final class RedisServerExtension implements BeforeAllCallback, BeforeEachCallbac
     }
 
     /** Stops the server (SIGTERM, then SIGKILL after 10 s) and waits until it has exited. */
-    synchronized void stop() {
+    public synchronized void stop() {
         Process running = process;
         if (running == null) {
             return;
@@ -140,21 +156,24 @@ final class RedisServerExtension implements BeforeAllCallback, BeforeEachCallbac
     }
 
     /** Stops and starts the server on the same port; every key is lost. */
-    void restart() {
+    public void restart() {
         stop();
         start();
     }
 
     /**
      * A started Lettuce connection factory for this server, destroyed after all tests. The command timeout is
-     * short (500 ms), as the limiter's documentation asks, so that calls fail fast while the server is down.
+     * short (500 ms), as the limiter's documentation asks, so that calls fail fast while the server is down. A Spring
+     * context may take it as its {@code RedisConnectionFactory} bean
+     * ({@code withBean(LettuceConnectionFactory.class, redis::newConnectionFactory)}): closing the context destroys
+     * it, and destroying it again after all tests does nothing.
      */
-    LettuceConnectionFactory newConnectionFactory() {
+    public LettuceConnectionFactory newConnectionFactory() {
         LettuceClientConfiguration client = LettuceClientConfiguration.builder()
                 .commandTimeout(Duration.ofMillis(500))
                 .build();
         LettuceConnectionFactory factory = new LettuceConnectionFactory(
-                new RedisStandaloneConfiguration("127.0.0.1", port), client);
+                new RedisStandaloneConfiguration(HOST, port), client);
         factory.afterPropertiesSet();
         factory.start();
         synchronized (factories) {
@@ -164,7 +183,7 @@ final class RedisServerExtension implements BeforeAllCallback, BeforeEachCallbac
     }
 
     /** A template on a new connection factory, for tests that look at the keys. */
-    StringRedisTemplate newTemplate() {
+    public StringRedisTemplate newTemplate() {
         return new StringRedisTemplate(newConnectionFactory());
     }
 

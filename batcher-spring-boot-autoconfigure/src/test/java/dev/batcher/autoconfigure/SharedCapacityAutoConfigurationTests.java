@@ -8,72 +8,34 @@ import static org.awaitility.Awaitility.await;
 import dev.batcher.autoconfigure.TestWatchers.BlockingWatcher;
 import dev.batcher.autoconfigure.TestWatchers.CosmosWatchers;
 import dev.batcher.autoconfigure.TestWatchers.Order;
+import dev.batcher.redis.RedisServerExtension;
 import dev.batcher.redis.RedisSharedCapacity;
 import dev.batcher.redis.SharedCapacityOptions;
 import dev.batcher.spring.BatcherRegistry;
 import dev.batcher.spring.WatcherHandle;
-import java.io.IOException;
-import java.net.ServerSocket;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
-import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 /**
  * {@link SharedCapacityAutoConfiguration}: {@code batcher.batchers.<name>.shared.*} on a real {@code redis-server}
- * (the Debian package, started on a free loopback port for this class).
+ * (the Debian package, started on a free loopback port for this class by {@link RedisServerExtension}).
  */
 class SharedCapacityAutoConfigurationTests {
 
-    private static Process redis;
-
-    private static int port;
+    @RegisterExtension
+    static final RedisServerExtension redis = new RedisServerExtension();
 
     private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
             .withConfiguration(AutoConfigurations.of(BatcherAutoConfiguration.class,
                     CostBatcherAutoConfiguration.class, SharedCapacityAutoConfiguration.class));
 
-    @BeforeAll
-    static void startRedis() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
-        Path log = Files.createTempFile("redis-server-" + port + "-", ".log");
-        redis = new ProcessBuilder("redis-server", "--port", Integer.toString(port), "--save", "", "--appendonly",
-                "no", "--bind", "127.0.0.1").redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        LettuceConnectionFactory probe = connectionFactory();
-        try {
-            await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
-                    .until(() -> "PONG".equals(probe.getConnection().ping()));
-        }
-        finally {
-            probe.destroy();
-        }
-    }
-
-    @AfterAll
-    static void stopRedis() throws InterruptedException {
-        redis.destroy();
-        redis.waitFor();
-    }
-
-    private static LettuceConnectionFactory connectionFactory() {
-        LettuceConnectionFactory factory = new LettuceConnectionFactory(
-                new RedisStandaloneConfiguration("127.0.0.1", port));
-        factory.afterPropertiesSet();
-        factory.start();
-        return factory;
-    }
-
     @Test
     void aSharedCapacityIsLeasedFromRedisAndShownAsPartitionsHeld() {
-        this.contextRunner.withBean(LettuceConnectionFactory.class, SharedCapacityAutoConfigurationTests::connectionFactory)
+        this.contextRunner.withBean(LettuceConnectionFactory.class, redis::newConnectionFactory)
                 .withBean(BlockingWatcher.class)
                 .withPropertyValues("batcher.batchers.cosmos.shared.capacity=1000",
                         "batcher.batchers.cosmos.shared.partition-size=100",
@@ -128,7 +90,7 @@ class SharedCapacityAutoConfigurationTests {
 
     @Test
     void aProvisionedAndASharedCapacityTogetherFailStartup() {
-        this.contextRunner.withBean(LettuceConnectionFactory.class, SharedCapacityAutoConfigurationTests::connectionFactory)
+        this.contextRunner.withBean(LettuceConnectionFactory.class, redis::newConnectionFactory)
                 .withBean(CosmosWatchers.class)
                 .withPropertyValues("batcher.batchers.cosmos.shared.capacity=1000", "batcher.batchers.cosmos.capacity=10")
                 .run(context -> assertStartupFailure(context, "batcher.batchers.cosmos.capacity=10: cannot be set "
@@ -137,7 +99,7 @@ class SharedCapacityAutoConfigurationTests {
 
     @Test
     void anInvalidSharedOptionFailsStartupNamingItsProperty() {
-        this.contextRunner.withBean(LettuceConnectionFactory.class, SharedCapacityAutoConfigurationTests::connectionFactory)
+        this.contextRunner.withBean(LettuceConnectionFactory.class, redis::newConnectionFactory)
                 .withBean(CosmosWatchers.class)
                 .withPropertyValues("batcher.batchers.cosmos.shared.capacity=1000",
                         "batcher.batchers.cosmos.shared.lease-time=1s", "batcher.batchers.cosmos.shared.max-interval=500ms")

@@ -2,6 +2,7 @@ package dev.batcher.sample;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.security.autoconfigure.actuate.web.servlet.EndpointRequest;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -21,9 +22,11 @@ import org.springframework.security.web.util.matcher.RequestMatcher;
  * metrics, prometheus), {@code POST /events} and {@code GET /events/count}. The {@code batchers} endpoint's write
  * operation ({@code POST /actuator/batchers/{name}}: flush, pause, resume) needs role {@code OPERATOR} over HTTP basic:
  * pausing a dispatcher stops all its sends, so an anonymous caller must not be able to. The operator account comes
- * from {@link OperatorProperties} ({@code sample.operator.*}). Anything else needs the operator too.
+ * from {@link OperatorProperties} ({@code sample.operator.*}). Anything else needs the operator too. A worker only
+ * ({@code --spring.main.web-application-type=none}) serves no HTTP and has no filter chain.
  */
 @Configuration(proxyBeanMethods = false)
+@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
 class SecurityConfiguration {
 
     /** The role that may call the actuator's write operations. */
