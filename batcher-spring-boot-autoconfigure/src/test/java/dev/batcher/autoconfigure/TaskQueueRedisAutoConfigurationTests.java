@@ -165,6 +165,31 @@ class TaskQueueRedisAutoConfigurationTests {
         });
     }
 
+    @Test
+    void healthIsDownNamingTheBrokerWhileRedisIsUnreachableAndUpAgainOnceItAnswers() {
+        client().run(client -> {
+            assertThat(client).hasNotFailed();
+            client.getBean(TaskClient.class).call("square", 6);
+            await().atMost(RESULT_TIMEOUT).untilAsserted(() -> assertThat(health(client).getStatus())
+                    .isEqualTo(Status.UP));
+            redis.stop();
+            try {
+                await().atMost(RESULT_TIMEOUT).untilAsserted(() -> {
+                    Health down = health(client);
+                    assertThat(down.getStatus()).isEqualTo(Status.DOWN);
+                    assertThat(String.valueOf(down.getDetails().get("problem")))
+                            .startsWith("the task broker cannot be read");
+                });
+            }
+            finally {
+                redis.start(); // same port; Lettuce reconnects
+            }
+            // Lettuce reconnects to the restarted server: the queue reads the broker again and reports UP.
+            await().atMost(RESULT_TIMEOUT).untilAsserted(() -> assertThat(health(client).getStatus())
+                    .isEqualTo(Status.UP));
+        });
+    }
+
     @SuppressWarnings("unchecked")
     private static Map<String, Object> task(AssertableApplicationContext context, String name) {
         BatcherDescriptor queue = context.getBean(BatchersEndpoint.class).batcher("tasks");
