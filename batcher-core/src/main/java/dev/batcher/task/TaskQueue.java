@@ -266,7 +266,7 @@ public final class TaskQueue implements BatchingEngine, TaskClient {
         }
         call.report(report(call.name(), call.id(), Kind.SENT, EMPTY));
         try {
-            call.subscription(broker.subscribe(call.name(), call.id(),
+            call.subscription(broker.subscribeBeforePublish(call.name(), call.id(),
                     received -> callbacks.execute(() -> onRemoteReport(call, task, received))));
             // Not waiting for the broker: one caller thread keeps many calls on their way (pipelined publishes).
             broker.publishAsync(new TaskMessage(call.id(), call.name(), payload, 1, 0, startAt, reports))

@@ -331,7 +331,21 @@ public final class RedisTaskBroker implements TaskBroker {
         Objects.requireNonNull(taskId, "taskId");
         Objects.requireNonNull(listener, "listener");
         checkOpen();
-        return reports().subscribe(name, taskId, listener);
+        return reports().subscribe(name, taskId, listener, true);
+    }
+
+    /**
+     * Like {@link #subscribe} without reading the stored reports first (there are none yet): the subscription is
+     * registered on the report thread before the task is published, so every announcement of its reports finds it.
+     */
+    @Override
+    public AutoCloseable subscribeBeforePublish(String name, String taskId,
+            java.util.function.Consumer<TaskReport> listener) {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(taskId, "taskId");
+        Objects.requireNonNull(listener, "listener");
+        checkOpen();
+        return reports().subscribe(name, taskId, listener, false);
     }
 
     // ---- stats ----
@@ -894,7 +908,12 @@ public final class RedisTaskBroker implements TaskBroker {
             });
         }
 
-        AutoCloseable subscribe(String name, String taskId, java.util.function.Consumer<TaskReport> listener) {
+        /**
+         * Registers a subscription on the report thread; with {@code stored}, it first reads the reports stored
+         * before (else the task is not published yet, and every report of it is announced after this registration).
+         */
+        AutoCloseable subscribe(String name, String taskId, java.util.function.Consumer<TaskReport> listener,
+                boolean stored) {
             Keys keys = keys(name);
             String channel = TaskCodec.string(keys.channel);
             CompletableFuture<Void> subscribed = channels.computeIfAbsent(name, n -> {
@@ -911,7 +930,9 @@ public final class RedisTaskBroker implements TaskBroker {
             Subscription subscription = new Subscription(name, taskId, keys.reports(taskId), listener);
             execute(() -> {
                 subscriptions.computeIfAbsent(List.of(name, taskId), k -> new ArrayList<>()).add(subscription);
-                load(subscription);
+                if (stored) {
+                    load(subscription);
+                }
             });
             return () -> {
                 subscription.closed = true;
