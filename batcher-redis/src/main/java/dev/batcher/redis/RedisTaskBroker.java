@@ -88,7 +88,9 @@ public final class RedisTaskBroker implements TaskBroker {
     private static final LuaScript DELAY = LuaScript.load("task-delay.lua");
     private static final LuaScript RECLAIM = LuaScript.load("task-reclaim.lua");
     private static final LuaScript DEAD_LETTER = LuaScript.load("task-dead-letter.lua");
-    private static final LuaScript REPORT = LuaScript.load("task-report.lua");
+    private static final LuaScript REPORTS = LuaScript.load("task-reports.lua");
+    /** The most reports one script call stores. */
+    static final int MAX_REPORTS_PER_WRITE = 256;
 
     private final RedisTaskBrokerOptions options;
     private final RedisClient client;
@@ -104,6 +106,8 @@ public final class RedisTaskBroker implements TaskBroker {
     static final int MAX_PUBLISHES_IN_FLIGHT = 256;
     private final ConcurrentLinkedQueue<Append> appends = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean appending = new AtomicBoolean();
+    private final ConcurrentLinkedQueue<PendingReport> reportQueue = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean reporting = new AtomicBoolean();
     private final Duration timeout;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Set<TaskConsumer> consumers = ConcurrentHashMap.newKeySet();
@@ -312,7 +316,7 @@ public final class RedisTaskBroker implements TaskBroker {
 
     /**
      * Stores the report in the task's report list (refreshing its time to live) and announces it. Returns once Redis
-     * stored it.
+     * stored it. Reports from concurrent callers share script calls (see {@link #drainReports}).
      *
      * @throws TaskBrokerException when Redis does not answer
      */
@@ -320,9 +324,78 @@ public final class RedisTaskBroker implements TaskBroker {
     public void report(TaskReport report) {
         Objects.requireNonNull(report, "report");
         checkOpen();
-        Keys keys = keys(report.name());
-        await(REPORT.run(redis, ScriptOutputType.INTEGER, new byte[][] {keys.reports(report.taskId())},
-                TaskCodec.encode(report), ttlMillis(), keys.channel), "store report", report.name());
+        PendingReport pending = new PendingReport(report.name(), keys(report.name()).reports(report.taskId()),
+                TaskCodec.encode(report), new CompletableFuture<>());
+        reportQueue.add(pending);
+        drainReports();
+        await(pending.stored, "store report", report.name());
+    }
+
+    /**
+     * Writes the queued reports, at most {@value #MAX_REPORTS_PER_WRITE} at a time, one script call per task name
+     * ({@code task-reports.lua}: each report appended to its task's list and one announcement for them all), with one
+     * write on its way at a time: reports that come while it is on its way wait and go together in the next, so the
+     * busier the workers, the more reports share a round trip. Whoever finds no write on its way sends; the write's
+     * completion sends what queued meanwhile.
+     */
+    private void drainReports() {
+        while (!reportQueue.isEmpty() && reporting.compareAndSet(false, true)) {
+            Map<String, List<PendingReport>> byName = new LinkedHashMap<>();
+            int taken = 0;
+            for (PendingReport next = reportQueue.poll(); next != null; next = reportQueue.poll()) {
+                byName.computeIfAbsent(next.name, n -> new ArrayList<>()).add(next);
+                if (++taken == MAX_REPORTS_PER_WRITE) {
+                    break;
+                }
+            }
+            if (taken == 0) {
+                reporting.set(false);
+                continue;
+            }
+            List<CompletableFuture<Void>> writes = new ArrayList<>(byName.size());
+            for (Map.Entry<String, List<PendingReport>> group : byName.entrySet()) {
+                writes.add(writeReports(group.getKey(), group.getValue()));
+            }
+            CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).whenComplete((ignored, error) -> {
+                reporting.set(false);
+                drainReports();
+            });
+            return;
+        }
+    }
+
+    /** One script call storing and announcing {@code batch}, reports of task {@code name}; completes each one's stage. */
+    private CompletableFuture<Void> writeReports(String name, List<PendingReport> batch) {
+        byte[][] lists = new byte[batch.size()][];
+        byte[][] args = new byte[2 + batch.size()][];
+        args[0] = ttlMillis();
+        args[1] = keys(name).channel;
+        for (int i = 0; i < batch.size(); i++) {
+            lists[i] = batch.get(i).list;
+            args[2 + i] = batch.get(i).encoded;
+        }
+        CompletionStage<Long> written;
+        try {
+            written = REPORTS.run(redis, ScriptOutputType.INTEGER, lists, args);
+        }
+        catch (RuntimeException ex) { // the shared connection is closed
+            written = CompletableFuture.failedFuture(ex);
+        }
+        return written.toCompletableFuture().handle((n, error) -> {
+            for (PendingReport pending : batch) {
+                if (error == null) {
+                    pending.stored.complete(null);
+                }
+                else {
+                    pending.stored.completeExceptionally(error);
+                }
+            }
+            return null;
+        });
+    }
+
+    /** A report waiting to be written: its task's list and its encoded bytes. */
+    private record PendingReport(String name, byte[] list, byte[] encoded, CompletableFuture<Void> stored) {
     }
 
     @Override
@@ -804,29 +877,37 @@ public final class RedisTaskBroker implements TaskBroker {
             }
         }
 
+        /**
+         * Sends the queued acknowledgements as one XACK and one XDEL, with one pair on its way at a time: those that
+         * come meanwhile go together in the next pair, sent when this one is answered.
+         */
         private void sendAcks() {
             while (!acks.isEmpty() && acking.compareAndSet(false, true)) {
+                List<String> ids = new ArrayList<>();
+                for (String id = acks.poll(); id != null; id = acks.poll()) {
+                    ids.add(id);
+                }
+                if (ids.isEmpty()) {
+                    acking.set(false);
+                    continue;
+                }
+                String[] batch = ids.toArray(new String[0]);
                 try {
-                    List<String> ids = new ArrayList<>();
-                    for (String id = acks.poll(); id != null; id = acks.poll()) {
-                        ids.add(id);
-                    }
-                    if (!ids.isEmpty()) {
-                        String[] batch = ids.toArray(new String[0]);
-                        redis.xack(keys.stream, GROUP_BYTES, batch).whenComplete((n, ex) -> {
-                            if (ex != null) {
-                                LOG.log(System.Logger.Level.WARNING, "Task '" + name + "': " + batch.length
-                                        + " tasks could not be acknowledged; they run again after the reclaim "
-                                        + "idle time", ex);
-                            }
-                        });
-                        redis.xdel(keys.stream, batch);
-                    }
+                    redis.xack(keys.stream, GROUP_BYTES, batch).whenComplete((n, ex) -> {
+                        if (ex != null) {
+                            LOG.log(System.Logger.Level.WARNING, "Task '" + name + "': " + batch.length
+                                    + " tasks could not be acknowledged; they run again after the reclaim "
+                                    + "idle time", ex);
+                        }
+                    });
+                    redis.xdel(keys.stream, batch).whenComplete((n, ex) -> {
+                        acking.set(false);
+                        sendAcks();
+                    });
+                    return;
                 }
                 catch (RuntimeException ex) { // the shared connection is closed
                     LOG.log(System.Logger.Level.DEBUG, "Task '" + name + "': acknowledgements not sent", ex);
-                }
-                finally {
                     acking.set(false);
                 }
             }
@@ -977,13 +1058,46 @@ public final class RedisTaskBroker implements TaskBroker {
             }));
         }
 
+        /**
+         * An announcement: {@code <position>:<report>} (one report, from the dead-letter script) or {@code +} then
+         * {@code <position>:<length>:<report>} for each of several (from {@code task-reports.lua}).
+         */
         private void announced(String name, byte[] message) {
-            int colon = 0;
-            while (colon < message.length && message[colon] != ':') {
-                colon++;
+            if (message.length > 0 && message[0] == '+') {
+                int at = 1;
+                while (at < message.length) {
+                    int colon = indexOf(message, ':', at);
+                    long seq = parseLong(message, at, colon);
+                    int lengthEnd = indexOf(message, ':', colon + 1);
+                    int length = (int) parseLong(message, colon + 1, lengthEnd);
+                    int end = lengthEnd + 1 + length;
+                    if (length < 0 || end > message.length) {
+                        throw new IllegalArgumentException("an announcement on the reports channel of task '" + name
+                                + "' ends inside a report");
+                    }
+                    announced(name, seq, TaskCodec.decode(message, lengthEnd + 1, length));
+                    at = end;
+                }
+                return;
             }
-            long seq = Long.parseLong(TaskCodec.string(Arrays.copyOf(message, colon)));
-            TaskReport report = TaskCodec.decode(message, colon + 1);
+            int colon = indexOf(message, ':', 0);
+            announced(name, parseLong(message, 0, colon), TaskCodec.decode(message, colon + 1));
+        }
+
+        private static int indexOf(byte[] message, char wanted, int from) {
+            for (int i = from; i < message.length; i++) {
+                if (message[i] == wanted) {
+                    return i;
+                }
+            }
+            throw new IllegalArgumentException("not a report announcement: no '" + wanted + "' after byte " + from);
+        }
+
+        private static long parseLong(byte[] message, int from, int to) {
+            return Long.parseLong(new String(message, from, to - from, java.nio.charset.StandardCharsets.US_ASCII));
+        }
+
+        private void announced(String name, long seq, TaskReport report) {
             List<Subscription> subs = subscriptions.get(List.of(name, report.taskId()));
             if (subs == null) {
                 return;
