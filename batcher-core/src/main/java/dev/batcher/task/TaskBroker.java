@@ -57,6 +57,26 @@ public interface TaskBroker extends AutoCloseable {
     void report(TaskReport report);
 
     /**
+     * Stores a report without waiting for the broker, so that the worker thread that ran the task is free at once
+     * (the task queue uses it for the final report, and acknowledges the task when the returned stage completes).
+     * Reports of one task must be given in order, each after the previous one's stage completed or after {@link
+     * #report} returned for it. The default calls {@link #report}.
+     *
+     * @param report the report
+     * @return completes once the broker stored the report, or exceptionally with a {@link TaskBrokerException}
+     * @throws IllegalStateException when the broker is closed
+     */
+    default java.util.concurrent.CompletableFuture<Void> reportAsync(TaskReport report) {
+        try {
+            report(report);
+            return java.util.concurrent.CompletableFuture.completedFuture(null);
+        }
+        catch (TaskBrokerException ex) {
+            return java.util.concurrent.CompletableFuture.failedFuture(ex);
+        }
+    }
+
+    /**
      * Sends the reports of one task to {@code listener}, those stored before the call first, until the final one.
      *
      * @param name the task name

@@ -252,14 +252,17 @@ public final class RedisTaskBroker implements TaskBroker {
     }
 
     /**
-     * Writes every queued XADD on the publishing connection and flushes once: concurrent publishers share one write
-     * (and Redis one read) instead of one each. Whoever finds no drain running drains; the loop re-checks the queue
-     * after letting go, so that nothing queued is left behind.
+     * Writes the queued XADDs on the publishing connection and flushes once, with one such batch on its way at a
+     * time: publishes that come while it is on its way wait and go together in the next batch, sent when the last
+     * XADD of this one is answered. So concurrent and consecutive publishers share one write (and Redis one read)
+     * instead of one each, and a lone publish goes out at once. Whoever finds no batch on its way sends.
      */
     private void drainAppends() {
         while (!appends.isEmpty() && appending.compareAndSet(false, true)) {
+            CompletableFuture<String> last = null;
+            Append append = null;
             try {
-                for (Append append = appends.poll(); append != null; append = appends.poll()) {
+                for (append = appends.poll(); append != null; append = appends.poll()) {
                     CompletableFuture<String> done = append.done;
                     publishing.async().xadd(append.stream, append.fields).whenComplete((id, error) -> {
                         if (error != null) {
@@ -269,17 +272,27 @@ public final class RedisTaskBroker implements TaskBroker {
                             done.complete(id);
                         }
                     });
+                    last = done;
                 }
                 publishing.flushCommands();
             }
-            catch (RuntimeException ex) { // closed: fail whatever is still queued
-                for (Append append = appends.poll(); append != null; append = appends.poll()) {
+            catch (RuntimeException ex) { // closed: fail this one and whatever is still queued
+                if (append != null) {
                     append.done.completeExceptionally(ex);
                 }
+                for (Append queued = appends.poll(); queued != null; queued = appends.poll()) {
+                    queued.done.completeExceptionally(ex);
+                }
             }
-            finally {
+            if (last == null) {
                 appending.set(false);
+                continue;
             }
+            last.whenComplete((id, error) -> {
+                appending.set(false);
+                drainAppends();
+            });
+            return;
         }
     }
 
@@ -322,13 +335,34 @@ public final class RedisTaskBroker implements TaskBroker {
      */
     @Override
     public void report(TaskReport report) {
+        try {
+            await(reportAsync(report), "store report", report.name());
+        }
+        catch (TaskBrokerException ex) {
+            throw ex.getCause() instanceof TaskBrokerException own ? own : ex;
+        }
+    }
+
+    /**
+     * Like {@link #report} without waiting: the report is queued and written with those of concurrent callers.
+     *
+     * @throws IllegalStateException when the broker is closed
+     */
+    @Override
+    public CompletableFuture<Void> reportAsync(TaskReport report) {
         Objects.requireNonNull(report, "report");
         checkOpen();
         PendingReport pending = new PendingReport(report.name(), keys(report.name()).reports(report.taskId()),
                 TaskCodec.encode(report), new CompletableFuture<>());
         reportQueue.add(pending);
         drainReports();
-        await(pending.stored, "store report", report.name());
+        return pending.stored.handle((stored, error) -> {
+            if (error != null) {
+                throw new TaskBrokerException("Could not store a " + report.kind() + " report of task '"
+                        + report.name() + "' id " + report.taskId() + " in Redis: " + error.getMessage(), error);
+            }
+            return null;
+        });
     }
 
     /**
