@@ -89,6 +89,9 @@ public final class RedisTaskBroker implements TaskBroker {
     private static final LuaScript RECLAIM = LuaScript.load("task-reclaim.lua");
     private static final LuaScript DEAD_LETTER = LuaScript.load("task-dead-letter.lua");
     private static final LuaScript REPORTS = LuaScript.load("task-reports.lua");
+    private static final LuaScript PUBLISH = LuaScript.load("task-publish.lua");
+    /** The most bytes of tasks or reports one script call carries (it carries one more when that one is larger). */
+    static final long MAX_BATCH_BYTES = 1024 * 1024;
     /** The most reports one script call stores. */
     static final int MAX_REPORTS_PER_WRITE = 256;
 
@@ -115,6 +118,7 @@ public final class RedisTaskBroker implements TaskBroker {
     private final AtomicLong redelivered = new AtomicLong();
     private final AtomicLong deadLettered = new AtomicLong();
     private final Set<String> polledNames = ConcurrentHashMap.newKeySet();
+    private final Map<String, Keys> keysByName = new ConcurrentHashMap<>();
     private final Map<String, Set<String>> groupsCreated = new ConcurrentHashMap<>();
     private final Object lazyLock = new Object();
     private ScheduledExecutorService mover;
@@ -149,7 +153,6 @@ public final class RedisTaskBroker implements TaskBroker {
             throw new TaskBrokerException("Could not connect to Redis for the task broker: " + ex.getMessage(), ex);
         }
         this.shared = first;
-        this.publishing.setAutoFlushCommands(false); // appends are written in batches, see append()
         this.redis = shared.async();
         this.timeout = shared.getTimeout();
     }
@@ -252,43 +255,31 @@ public final class RedisTaskBroker implements TaskBroker {
     }
 
     /**
-     * Writes the queued XADDs on the publishing connection and flushes once, with one such batch on its way at a
-     * time: publishes that come while it is on its way wait and go together in the next batch, sent when the last
-     * XADD of this one is answered. So concurrent and consecutive publishers share one write (and Redis one read)
-     * instead of one each, and a lone publish goes out at once. Whoever finds no batch on its way sends.
+     * Writes the queued tasks, one script call per task name ({@code task-publish.lua}: an XADD for each), with one
+     * write on its way at a time: publishes that come while it is on its way wait and go together in the next, sent
+     * when this one is answered. So concurrent and consecutive publishers share one command (and Redis one read)
+     * instead of one each, and a lone publish goes out at once. Whoever finds no write on its way sends.
      */
     private void drainAppends() {
         while (!appends.isEmpty() && appending.compareAndSet(false, true)) {
-            CompletableFuture<String> last = null;
-            Append append = null;
-            try {
-                for (append = appends.poll(); append != null; append = appends.poll()) {
-                    CompletableFuture<String> done = append.done;
-                    publishing.async().xadd(append.stream, append.fields).whenComplete((id, error) -> {
-                        if (error != null) {
-                            done.completeExceptionally(error);
-                        }
-                        else {
-                            done.complete(id);
-                        }
-                    });
-                    last = done;
-                }
-                publishing.flushCommands();
-            }
-            catch (RuntimeException ex) { // closed: fail this one and whatever is still queued
-                if (append != null) {
-                    append.done.completeExceptionally(ex);
-                }
-                for (Append queued = appends.poll(); queued != null; queued = appends.poll()) {
-                    queued.done.completeExceptionally(ex);
+            Map<Stream, List<Append>> byStream = new LinkedHashMap<>();
+            long bytes = 0;
+            for (Append append = appends.poll(); append != null; append = appends.poll()) {
+                byStream.computeIfAbsent(new Stream(append.stream), s -> new ArrayList<>()).add(append);
+                bytes += append.size();
+                if (bytes >= MAX_BATCH_BYTES) {
+                    break;
                 }
             }
-            if (last == null) {
+            if (byStream.isEmpty()) {
                 appending.set(false);
                 continue;
             }
-            last.whenComplete((id, error) -> {
+            List<CompletableFuture<Void>> writes = new ArrayList<>(byStream.size());
+            for (Map.Entry<Stream, List<Append>> group : byStream.entrySet()) {
+                writes.add(writeAppends(group.getKey().key, group.getValue()));
+            }
+            CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).whenComplete((ignored, error) -> {
                 appending.set(false);
                 drainAppends();
             });
@@ -296,8 +287,62 @@ public final class RedisTaskBroker implements TaskBroker {
         }
     }
 
+    /** One script call appending {@code batch} to {@code stream}; completes each append's stage with its id. */
+    private CompletableFuture<Void> writeAppends(byte[] stream, List<Append> batch) {
+        List<byte[]> args = new ArrayList<>(batch.size() * 9);
+        for (Append append : batch) {
+            args.add(TaskCodec.bytes(Integer.toString(append.fields.size() * 2)));
+            for (Map.Entry<byte[], byte[]> field : append.fields.entrySet()) {
+                args.add(field.getKey());
+                args.add(field.getValue());
+            }
+        }
+        CompletionStage<List<Object>> written;
+        try {
+            written = PUBLISH.run(publishing.async(), ScriptOutputType.MULTI, new byte[][] {stream},
+                    args.toArray(new byte[0][]));
+        }
+        catch (RuntimeException ex) { // the connection is closed
+            written = CompletableFuture.failedFuture(ex);
+        }
+        return written.toCompletableFuture().handle((ids, error) -> {
+            for (int i = 0; i < batch.size(); i++) {
+                if (error == null && ids != null && i < ids.size()) {
+                    batch.get(i).done.complete(text(ids.get(i)));
+                }
+                else {
+                    batch.get(i).done.completeExceptionally(error != null ? error
+                            : new TaskBrokerException("Redis answered " + ids + " to " + batch.size() + " XADDs", null));
+                }
+            }
+            return null;
+        });
+    }
+
+    /** A stream key as a map key (arrays compare by identity). */
+    private record Stream(byte[] key) {
+
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof Stream that && Arrays.equals(key, that.key);
+        }
+
+        @Override
+        public int hashCode() {
+            return Arrays.hashCode(key);
+        }
+    }
+
     /** One XADD waiting to be written. */
     private record Append(byte[] stream, Map<byte[], byte[]> fields, CompletableFuture<String> done) {
+
+        long size() {
+            long size = 0;
+            for (Map.Entry<byte[], byte[]> field : fields.entrySet()) {
+                size += field.getKey().length + field.getValue().length;
+            }
+            return size;
+        }
     }
 
     // ---- consume ----
@@ -376,9 +421,11 @@ public final class RedisTaskBroker implements TaskBroker {
         while (!reportQueue.isEmpty() && reporting.compareAndSet(false, true)) {
             Map<String, List<PendingReport>> byName = new LinkedHashMap<>();
             int taken = 0;
+            long bytes = 0;
             for (PendingReport next = reportQueue.poll(); next != null; next = reportQueue.poll()) {
                 byName.computeIfAbsent(next.name, n -> new ArrayList<>()).add(next);
-                if (++taken == MAX_REPORTS_PER_WRITE) {
+                bytes += next.encoded.length;
+                if (++taken == MAX_REPORTS_PER_WRITE || bytes >= MAX_BATCH_BYTES) {
                     break;
                 }
             }
@@ -535,7 +582,8 @@ public final class RedisTaskBroker implements TaskBroker {
     }
 
     private Keys keys(String name) {
-        return new Keys(options.keyPrefix(), name);
+        Keys keys = keysByName.get(name);
+        return keys != null ? keys : keysByName.computeIfAbsent(name, n -> new Keys(options.keyPrefix(), n));
     }
 
     private byte[] ttlMillis() {
