@@ -23,7 +23,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -69,9 +68,13 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
  * and announced on one pub/sub channel per name; the broker holds one pub/sub connection for all its subscriptions
  * and calls listeners on its single report thread ({@code batcher-tasks-reports}), so listeners must not block.
  *
+ * <p>Publishes, reports and acknowledgements from concurrent threads are queued and written in batches (one script
+ * call or command pair for many), each kind with one batch on its way to Redis at a time: the next batch takes what
+ * queued meanwhile, so the busier the broker, the fewer round trips per task.
+ *
  * <p>The broker opens its own Lettuce connections from the factory's client (standalone or Sentinel; Redis Cluster is
- * not supported yet): one shared for publishing, reports and acknowledgements, one per consumer for its blocking
- * reads, one for pub/sub. Every blocking call waits at most the factory's command timeout (its block timeout more
+ * not supported yet): one for publishing, one shared for reports, acknowledgements and the rest, one per consumer
+ * for its blocking reads, one for pub/sub. Every blocking call waits at most the factory's command timeout (its block timeout more
  * for blocking reads).
  */
 public final class RedisTaskBroker implements TaskBroker {
@@ -489,8 +492,9 @@ public final class RedisTaskBroker implements TaskBroker {
     }
 
     /**
-     * Like {@link #subscribe} without reading the stored reports first (there are none yet): the subscription is
-     * registered on the report thread before the task is published, so every announcement of its reports finds it.
+     * Like {@link #subscribe} without reading the stored reports first (there are none yet) and without a hop to the
+     * report thread: the subscription is registered before the task is published, so every announcement of its
+     * reports finds it.
      */
     @Override
     public AutoCloseable subscribeBeforePublish(String name, String taskId,
@@ -1048,8 +1052,11 @@ public final class RedisTaskBroker implements TaskBroker {
         private final StatefulRedisPubSubConnection<byte[], byte[]> pubsub;
         private final Map<String, CompletableFuture<Void>> channels = new ConcurrentHashMap<>();
         private final Map<String, String> namesByChannel = new ConcurrentHashMap<>();
-        // Only touched on the report thread.
-        private final Map<List<String>, List<Subscription>> subscriptions = new HashMap<>();
+        /**
+         * The open subscriptions by task name and id, each list immutable (replaced on change), so that the report
+         * thread reads them while callers add and remove theirs.
+         */
+        private final Map<List<String>, List<Subscription>> subscriptions = new ConcurrentHashMap<>();
 
         Reports() {
             try {
@@ -1091,16 +1098,33 @@ public final class RedisTaskBroker implements TaskBroker {
                 throw ex;
             }
             Subscription subscription = new Subscription(name, taskId, keys.reports(taskId), listener);
-            execute(() -> {
-                subscriptions.computeIfAbsent(List.of(name, taskId), k -> new ArrayList<>()).add(subscription);
-                if (stored) {
+            if (stored) {
+                execute(() -> {
+                    add(subscription);
                     load(subscription);
-                }
-            });
+                });
+            }
+            else {
+                add(subscription); // no hop to the report thread: nothing to read, nothing announced yet
+            }
             return () -> {
                 subscription.closed = true;
-                execute(() -> forget(subscription));
+                if (!subscription.done) {
+                    forget(subscription);
+                }
             };
+        }
+
+        private void add(Subscription subscription) {
+            subscriptions.compute(List.of(subscription.name, subscription.taskId), (key, subs) -> {
+                if (subs == null) {
+                    return List.of(subscription);
+                }
+                List<Subscription> more = new ArrayList<>(subs.size() + 1);
+                more.addAll(subs);
+                more.add(subscription);
+                return List.copyOf(more);
+            });
         }
 
         private void execute(Runnable action) {
@@ -1184,7 +1208,7 @@ public final class RedisTaskBroker implements TaskBroker {
             if (subs == null) {
                 return;
             }
-            for (Subscription subscription : List.copyOf(subs)) {
+            for (Subscription subscription : subs) {
                 if (subscription.loading) {
                     subscription.early.put(seq, report);
                 }
@@ -1220,14 +1244,11 @@ public final class RedisTaskBroker implements TaskBroker {
         }
 
         private void forget(Subscription subscription) {
-            List<String> key = List.of(subscription.name, subscription.taskId);
-            List<Subscription> subs = subscriptions.get(key);
-            if (subs != null) {
-                subs.remove(subscription);
-                if (subs.isEmpty()) {
-                    subscriptions.remove(key);
-                }
-            }
+            subscriptions.computeIfPresent(List.of(subscription.name, subscription.taskId), (key, subs) -> {
+                List<Subscription> rest = new ArrayList<>(subs);
+                rest.remove(subscription);
+                return rest.isEmpty() ? null : List.copyOf(rest);
+            });
         }
 
         void close() {
@@ -1247,7 +1268,8 @@ public final class RedisTaskBroker implements TaskBroker {
         volatile boolean closed;
         long delivered;
         boolean loading;
-        boolean done;
+        /** Set on the report thread once the final report was delivered (it then forgot the subscription). */
+        volatile boolean done;
         TreeMap<Long, TaskReport> early = new TreeMap<>();
 
         Subscription(String name, String taskId, byte[] key, java.util.function.Consumer<TaskReport> listener) {
