@@ -74,8 +74,8 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
  *
  * <p>The broker opens its own Lettuce connections from the factory's client (standalone or Sentinel; Redis Cluster is
  * not supported yet): one for publishing, one shared for reports, acknowledgements and the rest, one per consumer
- * for its blocking reads, one for pub/sub. Every blocking call waits at most the factory's command timeout (its block timeout more
- * for blocking reads).
+ * for its blocking reads, one for pub/sub. Every blocking call waits at most the factory's command timeout (its
+ * block timeout more for blocking reads).
  */
 public final class RedisTaskBroker implements TaskBroker {
 
