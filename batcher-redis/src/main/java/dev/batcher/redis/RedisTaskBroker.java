@@ -315,7 +315,8 @@ public final class RedisTaskBroker implements TaskBroker {
                 }
                 else {
                     batch.get(i).done.completeExceptionally(error != null ? error
-                            : new TaskBrokerException("Redis answered " + ids + " to " + batch.size() + " XADDs", null));
+                            : new TaskBrokerException("Redis answered " + ids + " to " + batch.size() + " XADDs",
+                                    null));
                 }
             }
             return null;
@@ -448,7 +449,7 @@ public final class RedisTaskBroker implements TaskBroker {
         }
     }
 
-    /** One script call storing and announcing {@code batch}, reports of task {@code name}; completes each one's stage. */
+    /** One script call storing and announcing {@code batch} (reports of tasks of {@code name}); completes them. */
     private CompletableFuture<Void> writeReports(String name, List<PendingReport> batch) {
         byte[][] lists = new byte[batch.size()][];
         byte[][] args = new byte[2 + batch.size()][];
