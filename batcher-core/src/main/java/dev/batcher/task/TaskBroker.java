@@ -57,6 +57,26 @@ public interface TaskBroker extends AutoCloseable {
     void report(TaskReport report);
 
     /**
+     * Stores a report without waiting for the broker, so that the worker thread that ran the task is free at once
+     * (the task queue uses it for the final report, and acknowledges the task when the returned stage completes).
+     * Reports of one task must be given in order, each after the previous one's stage completed or after {@link
+     * #report} returned for it. The default calls {@link #report}.
+     *
+     * @param report the report
+     * @return completes once the broker stored the report, or exceptionally with a {@link TaskBrokerException}
+     * @throws IllegalStateException when the broker is closed
+     */
+    default java.util.concurrent.CompletableFuture<Void> reportAsync(TaskReport report) {
+        try {
+            report(report);
+            return java.util.concurrent.CompletableFuture.completedFuture(null);
+        }
+        catch (TaskBrokerException ex) {
+            return java.util.concurrent.CompletableFuture.failedFuture(ex);
+        }
+    }
+
+    /**
      * Sends the reports of one task to {@code listener}, those stored before the call first, until the final one.
      *
      * @param name the task name
@@ -65,6 +85,20 @@ public interface TaskBroker extends AutoCloseable {
      * @return stops the subscription
      */
     AutoCloseable subscribe(String name, String taskId, Consumer<TaskReport> listener);
+
+    /**
+     * Like {@link #subscribe}, for a task that is not published yet: the caller subscribes, then publishes, so no
+     * report can be stored before this call and a broker may skip reading the stored ones (the task queue's
+     * {@code call} does this; one read of Redis less per call). The default calls {@link #subscribe}.
+     *
+     * @param name the task name
+     * @param taskId the id of a task that this caller publishes after this call returns
+     * @param listener gets each report once, in order; called on a broker thread, so it must not block
+     * @return stops the subscription
+     */
+    default AutoCloseable subscribeBeforePublish(String name, String taskId, Consumer<TaskReport> listener) {
+        return subscribe(name, taskId, listener);
+    }
 
     /**
      * What the broker holds for one task name now.

@@ -266,7 +266,7 @@ public final class TaskQueue implements BatchingEngine, TaskClient {
         }
         call.report(report(call.name(), call.id(), Kind.SENT, EMPTY));
         try {
-            call.subscription(broker.subscribe(call.name(), call.id(),
+            call.subscription(broker.subscribeBeforePublish(call.name(), call.id(),
                     received -> callbacks.execute(() -> onRemoteReport(call, task, received))));
             // Not waiting for the broker: one caller thread keeps many calls on their way (pipelined publishes).
             broker.publishAsync(new TaskMessage(call.id(), call.name(), payload, 1, 0, startAt, reports))
@@ -722,15 +722,26 @@ public final class TaskQueue implements BatchingEngine, TaskClient {
             }
         }
 
+        /** Stores the final report without holding the worker thread; the task may be acknowledged once stored. */
         private void finish(TaskReport report) {
+            CompletableFuture<Void> stored;
             try {
-                broker.report(report);
-                acked.complete(null);
+                stored = broker.reportAsync(report);
             }
             catch (RuntimeException ex) {
-                event(Level.ERROR, Origin.BROKER, task.name(), id, "report not stored; the task stays pending", ex);
-                acked.completeExceptionally(ex);
+                stored = CompletableFuture.failedFuture(ex);
             }
+            stored.whenComplete((ignored, error) -> {
+                if (error == null) {
+                    acked.complete(null);
+                    return;
+                }
+                Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+                        ? error.getCause() : error;
+                event(Level.ERROR, Origin.BROKER, task.name(), id, "report not stored; the task stays pending",
+                        cause);
+                acked.completeExceptionally(cause);
+            });
         }
 
         @Override

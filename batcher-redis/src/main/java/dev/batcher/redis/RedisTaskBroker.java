@@ -23,7 +23,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -69,10 +68,14 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
  * and announced on one pub/sub channel per name; the broker holds one pub/sub connection for all its subscriptions
  * and calls listeners on its single report thread ({@code batcher-tasks-reports}), so listeners must not block.
  *
+ * <p>Publishes, reports and acknowledgements from concurrent threads are queued and written in batches (one script
+ * call or command pair for many), each kind with one batch on its way to Redis at a time: the next batch takes what
+ * queued meanwhile, so the busier the broker, the fewer round trips per task.
+ *
  * <p>The broker opens its own Lettuce connections from the factory's client (standalone or Sentinel; Redis Cluster is
- * not supported yet): one shared for publishing, reports and acknowledgements, one per consumer for its blocking
- * reads, one for pub/sub. Every blocking call waits at most the factory's command timeout (its block timeout more
- * for blocking reads).
+ * not supported yet): one for publishing, one shared for reports, acknowledgements and the rest, one per consumer
+ * for its blocking reads, one for pub/sub. Every blocking call waits at most the factory's command timeout (its
+ * block timeout more for blocking reads).
  */
 public final class RedisTaskBroker implements TaskBroker {
 
@@ -88,7 +91,12 @@ public final class RedisTaskBroker implements TaskBroker {
     private static final LuaScript DELAY = LuaScript.load("task-delay.lua");
     private static final LuaScript RECLAIM = LuaScript.load("task-reclaim.lua");
     private static final LuaScript DEAD_LETTER = LuaScript.load("task-dead-letter.lua");
-    private static final LuaScript REPORT = LuaScript.load("task-report.lua");
+    private static final LuaScript REPORTS = LuaScript.load("task-reports.lua");
+    private static final LuaScript PUBLISH = LuaScript.load("task-publish.lua");
+    /** The most bytes of tasks or reports one script call carries (it carries one more when that one is larger). */
+    static final long MAX_BATCH_BYTES = 1024 * 1024;
+    /** The most reports one script call stores. */
+    static final int MAX_REPORTS_PER_WRITE = 256;
 
     private final RedisTaskBrokerOptions options;
     private final RedisClient client;
@@ -104,6 +112,8 @@ public final class RedisTaskBroker implements TaskBroker {
     static final int MAX_PUBLISHES_IN_FLIGHT = 256;
     private final ConcurrentLinkedQueue<Append> appends = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean appending = new AtomicBoolean();
+    private final ConcurrentLinkedQueue<PendingReport> reportQueue = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean reporting = new AtomicBoolean();
     private final Duration timeout;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Set<TaskConsumer> consumers = ConcurrentHashMap.newKeySet();
@@ -111,6 +121,7 @@ public final class RedisTaskBroker implements TaskBroker {
     private final AtomicLong redelivered = new AtomicLong();
     private final AtomicLong deadLettered = new AtomicLong();
     private final Set<String> polledNames = ConcurrentHashMap.newKeySet();
+    private final Map<String, Keys> keysByName = new ConcurrentHashMap<>();
     private final Map<String, Set<String>> groupsCreated = new ConcurrentHashMap<>();
     private final Object lazyLock = new Object();
     private ScheduledExecutorService mover;
@@ -145,7 +156,6 @@ public final class RedisTaskBroker implements TaskBroker {
             throw new TaskBrokerException("Could not connect to Redis for the task broker: " + ex.getMessage(), ex);
         }
         this.shared = first;
-        this.publishing.setAutoFlushCommands(false); // appends are written in batches, see append()
         this.redis = shared.async();
         this.timeout = shared.getTimeout();
     }
@@ -248,39 +258,95 @@ public final class RedisTaskBroker implements TaskBroker {
     }
 
     /**
-     * Writes every queued XADD on the publishing connection and flushes once: concurrent publishers share one write
-     * (and Redis one read) instead of one each. Whoever finds no drain running drains; the loop re-checks the queue
-     * after letting go, so that nothing queued is left behind.
+     * Writes the queued tasks, one script call per task name ({@code task-publish.lua}: an XADD for each), with one
+     * write on its way at a time: publishes that come while it is on its way wait and go together in the next, sent
+     * when this one is answered. So concurrent and consecutive publishers share one command (and Redis one read)
+     * instead of one each, and a lone publish goes out at once. Whoever finds no write on its way sends.
      */
     private void drainAppends() {
         while (!appends.isEmpty() && appending.compareAndSet(false, true)) {
-            try {
-                for (Append append = appends.poll(); append != null; append = appends.poll()) {
-                    CompletableFuture<String> done = append.done;
-                    publishing.async().xadd(append.stream, append.fields).whenComplete((id, error) -> {
-                        if (error != null) {
-                            done.completeExceptionally(error);
-                        }
-                        else {
-                            done.complete(id);
-                        }
-                    });
-                }
-                publishing.flushCommands();
-            }
-            catch (RuntimeException ex) { // closed: fail whatever is still queued
-                for (Append append = appends.poll(); append != null; append = appends.poll()) {
-                    append.done.completeExceptionally(ex);
+            Map<Stream, List<Append>> byStream = new LinkedHashMap<>();
+            long bytes = 0;
+            for (Append append = appends.poll(); append != null; append = appends.poll()) {
+                byStream.computeIfAbsent(new Stream(append.stream), s -> new ArrayList<>()).add(append);
+                bytes += append.size();
+                if (bytes >= MAX_BATCH_BYTES) {
+                    break;
                 }
             }
-            finally {
+            if (byStream.isEmpty()) {
                 appending.set(false);
+                continue;
             }
+            List<CompletableFuture<Void>> writes = new ArrayList<>(byStream.size());
+            for (Map.Entry<Stream, List<Append>> group : byStream.entrySet()) {
+                writes.add(writeAppends(group.getKey().key, group.getValue()));
+            }
+            CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).whenComplete((ignored, error) -> {
+                appending.set(false);
+                drainAppends();
+            });
+            return;
+        }
+    }
+
+    /** One script call appending {@code batch} to {@code stream}; completes each append's stage with its id. */
+    private CompletableFuture<Void> writeAppends(byte[] stream, List<Append> batch) {
+        List<byte[]> args = new ArrayList<>(batch.size() * 9);
+        for (Append append : batch) {
+            args.add(TaskCodec.bytes(Integer.toString(append.fields.size() * 2)));
+            for (Map.Entry<byte[], byte[]> field : append.fields.entrySet()) {
+                args.add(field.getKey());
+                args.add(field.getValue());
+            }
+        }
+        CompletionStage<List<Object>> written;
+        try {
+            written = PUBLISH.run(publishing.async(), ScriptOutputType.MULTI, new byte[][] {stream},
+                    args.toArray(new byte[0][]));
+        }
+        catch (RuntimeException ex) { // the connection is closed
+            written = CompletableFuture.failedFuture(ex);
+        }
+        return written.toCompletableFuture().handle((ids, error) -> {
+            for (int i = 0; i < batch.size(); i++) {
+                if (error == null && ids != null && i < ids.size()) {
+                    batch.get(i).done.complete(text(ids.get(i)));
+                }
+                else {
+                    batch.get(i).done.completeExceptionally(error != null ? error
+                            : new TaskBrokerException("Redis answered " + ids + " to " + batch.size() + " XADDs",
+                                    null));
+                }
+            }
+            return null;
+        });
+    }
+
+    /** A stream key as a map key (arrays compare by identity). */
+    private record Stream(byte[] key) {
+
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof Stream that && Arrays.equals(key, that.key);
+        }
+
+        @Override
+        public int hashCode() {
+            return Arrays.hashCode(key);
         }
     }
 
     /** One XADD waiting to be written. */
     private record Append(byte[] stream, Map<byte[], byte[]> fields, CompletableFuture<String> done) {
+
+        long size() {
+            long size = 0;
+            for (Map.Entry<byte[], byte[]> field : fields.entrySet()) {
+                size += field.getKey().length + field.getValue().length;
+            }
+            return size;
+        }
     }
 
     // ---- consume ----
@@ -312,17 +378,109 @@ public final class RedisTaskBroker implements TaskBroker {
 
     /**
      * Stores the report in the task's report list (refreshing its time to live) and announces it. Returns once Redis
-     * stored it.
+     * stored it. Reports from concurrent callers share script calls (see {@link #drainReports}).
      *
      * @throws TaskBrokerException when Redis does not answer
      */
     @Override
     public void report(TaskReport report) {
+        try {
+            await(reportAsync(report), "store report", report.name());
+        }
+        catch (TaskBrokerException ex) {
+            throw ex.getCause() instanceof TaskBrokerException own ? own : ex;
+        }
+    }
+
+    /**
+     * Like {@link #report} without waiting: the report is queued and written with those of concurrent callers.
+     *
+     * @throws IllegalStateException when the broker is closed
+     */
+    @Override
+    public CompletableFuture<Void> reportAsync(TaskReport report) {
         Objects.requireNonNull(report, "report");
         checkOpen();
-        Keys keys = keys(report.name());
-        await(REPORT.run(redis, ScriptOutputType.INTEGER, new byte[][] {keys.reports(report.taskId())},
-                TaskCodec.encode(report), ttlMillis(), keys.channel), "store report", report.name());
+        PendingReport pending = new PendingReport(report.name(), keys(report.name()).reports(report.taskId()),
+                TaskCodec.encode(report), new CompletableFuture<>());
+        reportQueue.add(pending);
+        drainReports();
+        return pending.stored.handle((stored, error) -> {
+            if (error != null) {
+                throw new TaskBrokerException("Could not store a " + report.kind() + " report of task '"
+                        + report.name() + "' id " + report.taskId() + " in Redis: " + error.getMessage(), error);
+            }
+            return null;
+        });
+    }
+
+    /**
+     * Writes the queued reports, at most {@value #MAX_REPORTS_PER_WRITE} at a time, one script call per task name
+     * ({@code task-reports.lua}: each report appended to its task's list and one announcement for them all), with one
+     * write on its way at a time: reports that come while it is on its way wait and go together in the next, so the
+     * busier the workers, the more reports share a round trip. Whoever finds no write on its way sends; the write's
+     * completion sends what queued meanwhile.
+     */
+    private void drainReports() {
+        while (!reportQueue.isEmpty() && reporting.compareAndSet(false, true)) {
+            Map<String, List<PendingReport>> byName = new LinkedHashMap<>();
+            int taken = 0;
+            long bytes = 0;
+            for (PendingReport next = reportQueue.poll(); next != null; next = reportQueue.poll()) {
+                byName.computeIfAbsent(next.name, n -> new ArrayList<>()).add(next);
+                bytes += next.encoded.length;
+                if (++taken == MAX_REPORTS_PER_WRITE || bytes >= MAX_BATCH_BYTES) {
+                    break;
+                }
+            }
+            if (taken == 0) {
+                reporting.set(false);
+                continue;
+            }
+            List<CompletableFuture<Void>> writes = new ArrayList<>(byName.size());
+            for (Map.Entry<String, List<PendingReport>> group : byName.entrySet()) {
+                writes.add(writeReports(group.getKey(), group.getValue()));
+            }
+            CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).whenComplete((ignored, error) -> {
+                reporting.set(false);
+                drainReports();
+            });
+            return;
+        }
+    }
+
+    /** One script call storing and announcing {@code batch} (reports of tasks of {@code name}); completes them. */
+    private CompletableFuture<Void> writeReports(String name, List<PendingReport> batch) {
+        byte[][] lists = new byte[batch.size()][];
+        byte[][] args = new byte[2 + batch.size()][];
+        args[0] = ttlMillis();
+        args[1] = keys(name).channel;
+        for (int i = 0; i < batch.size(); i++) {
+            lists[i] = batch.get(i).list;
+            args[2 + i] = batch.get(i).encoded;
+        }
+        CompletionStage<Long> written;
+        try {
+            written = REPORTS.run(redis, ScriptOutputType.INTEGER, lists, args);
+        }
+        catch (RuntimeException ex) { // the shared connection is closed
+            written = CompletableFuture.failedFuture(ex);
+        }
+        return written.toCompletableFuture().handle((n, error) -> {
+            for (PendingReport pending : batch) {
+                if (error == null) {
+                    pending.stored.complete(null);
+                }
+                else {
+                    pending.stored.completeExceptionally(error);
+                }
+            }
+            return null;
+        });
+    }
+
+    /** A report waiting to be written: its task's list and its encoded bytes. */
+    private record PendingReport(String name, byte[] list, byte[] encoded, CompletableFuture<Void> stored) {
     }
 
     @Override
@@ -331,7 +489,22 @@ public final class RedisTaskBroker implements TaskBroker {
         Objects.requireNonNull(taskId, "taskId");
         Objects.requireNonNull(listener, "listener");
         checkOpen();
-        return reports().subscribe(name, taskId, listener);
+        return reports().subscribe(name, taskId, listener, true);
+    }
+
+    /**
+     * Like {@link #subscribe} without reading the stored reports first (there are none yet) and without a hop to the
+     * report thread: the subscription is registered before the task is published, so every announcement of its
+     * reports finds it.
+     */
+    @Override
+    public AutoCloseable subscribeBeforePublish(String name, String taskId,
+            java.util.function.Consumer<TaskReport> listener) {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(taskId, "taskId");
+        Objects.requireNonNull(listener, "listener");
+        checkOpen();
+        return reports().subscribe(name, taskId, listener, false);
     }
 
     // ---- stats ----
@@ -414,7 +587,8 @@ public final class RedisTaskBroker implements TaskBroker {
     }
 
     private Keys keys(String name) {
-        return new Keys(options.keyPrefix(), name);
+        Keys keys = keysByName.get(name);
+        return keys != null ? keys : keysByName.computeIfAbsent(name, n -> new Keys(options.keyPrefix(), n));
     }
 
     private byte[] ttlMillis() {
@@ -790,29 +964,37 @@ public final class RedisTaskBroker implements TaskBroker {
             }
         }
 
+        /**
+         * Sends the queued acknowledgements as one XACK and one XDEL, with one pair on its way at a time: those that
+         * come meanwhile go together in the next pair, sent when this one is answered.
+         */
         private void sendAcks() {
             while (!acks.isEmpty() && acking.compareAndSet(false, true)) {
+                List<String> ids = new ArrayList<>();
+                for (String id = acks.poll(); id != null; id = acks.poll()) {
+                    ids.add(id);
+                }
+                if (ids.isEmpty()) {
+                    acking.set(false);
+                    continue;
+                }
+                String[] batch = ids.toArray(new String[0]);
                 try {
-                    List<String> ids = new ArrayList<>();
-                    for (String id = acks.poll(); id != null; id = acks.poll()) {
-                        ids.add(id);
-                    }
-                    if (!ids.isEmpty()) {
-                        String[] batch = ids.toArray(new String[0]);
-                        redis.xack(keys.stream, GROUP_BYTES, batch).whenComplete((n, ex) -> {
-                            if (ex != null) {
-                                LOG.log(System.Logger.Level.WARNING, "Task '" + name + "': " + batch.length
-                                        + " tasks could not be acknowledged; they run again after the reclaim "
-                                        + "idle time", ex);
-                            }
-                        });
-                        redis.xdel(keys.stream, batch);
-                    }
+                    redis.xack(keys.stream, GROUP_BYTES, batch).whenComplete((n, ex) -> {
+                        if (ex != null) {
+                            LOG.log(System.Logger.Level.WARNING, "Task '" + name + "': " + batch.length
+                                    + " tasks could not be acknowledged; they run again after the reclaim "
+                                    + "idle time", ex);
+                        }
+                    });
+                    redis.xdel(keys.stream, batch).whenComplete((n, ex) -> {
+                        acking.set(false);
+                        sendAcks();
+                    });
+                    return;
                 }
                 catch (RuntimeException ex) { // the shared connection is closed
                     LOG.log(System.Logger.Level.DEBUG, "Task '" + name + "': acknowledgements not sent", ex);
-                }
-                finally {
                     acking.set(false);
                 }
             }
@@ -871,8 +1053,11 @@ public final class RedisTaskBroker implements TaskBroker {
         private final StatefulRedisPubSubConnection<byte[], byte[]> pubsub;
         private final Map<String, CompletableFuture<Void>> channels = new ConcurrentHashMap<>();
         private final Map<String, String> namesByChannel = new ConcurrentHashMap<>();
-        // Only touched on the report thread.
-        private final Map<List<String>, List<Subscription>> subscriptions = new HashMap<>();
+        /**
+         * The open subscriptions by task name and id, each list immutable (replaced on change), so that the report
+         * thread reads them while callers add and remove theirs.
+         */
+        private final Map<List<String>, List<Subscription>> subscriptions = new ConcurrentHashMap<>();
 
         Reports() {
             try {
@@ -894,7 +1079,12 @@ public final class RedisTaskBroker implements TaskBroker {
             });
         }
 
-        AutoCloseable subscribe(String name, String taskId, java.util.function.Consumer<TaskReport> listener) {
+        /**
+         * Registers a subscription on the report thread; with {@code stored}, it first reads the reports stored
+         * before (else the task is not published yet, and every report of it is announced after this registration).
+         */
+        AutoCloseable subscribe(String name, String taskId, java.util.function.Consumer<TaskReport> listener,
+                boolean stored) {
             Keys keys = keys(name);
             String channel = TaskCodec.string(keys.channel);
             CompletableFuture<Void> subscribed = channels.computeIfAbsent(name, n -> {
@@ -909,14 +1099,33 @@ public final class RedisTaskBroker implements TaskBroker {
                 throw ex;
             }
             Subscription subscription = new Subscription(name, taskId, keys.reports(taskId), listener);
-            execute(() -> {
-                subscriptions.computeIfAbsent(List.of(name, taskId), k -> new ArrayList<>()).add(subscription);
-                load(subscription);
-            });
+            if (stored) {
+                execute(() -> {
+                    add(subscription);
+                    load(subscription);
+                });
+            }
+            else {
+                add(subscription); // no hop to the report thread: nothing to read, nothing announced yet
+            }
             return () -> {
                 subscription.closed = true;
-                execute(() -> forget(subscription));
+                if (!subscription.done) {
+                    forget(subscription);
+                }
             };
+        }
+
+        private void add(Subscription subscription) {
+            subscriptions.compute(List.of(subscription.name, subscription.taskId), (key, subs) -> {
+                if (subs == null) {
+                    return List.of(subscription);
+                }
+                List<Subscription> more = new ArrayList<>(subs.size() + 1);
+                more.addAll(subs);
+                more.add(subscription);
+                return List.copyOf(more);
+            });
         }
 
         private void execute(Runnable action) {
@@ -956,18 +1165,51 @@ public final class RedisTaskBroker implements TaskBroker {
             }));
         }
 
+        /**
+         * An announcement: {@code <position>:<report>} (one report, from the dead-letter script) or {@code +} then
+         * {@code <position>:<length>:<report>} for each of several (from {@code task-reports.lua}).
+         */
         private void announced(String name, byte[] message) {
-            int colon = 0;
-            while (colon < message.length && message[colon] != ':') {
-                colon++;
+            if (message.length > 0 && message[0] == '+') {
+                int at = 1;
+                while (at < message.length) {
+                    int colon = indexOf(message, ':', at);
+                    long seq = parseLong(message, at, colon);
+                    int lengthEnd = indexOf(message, ':', colon + 1);
+                    int length = (int) parseLong(message, colon + 1, lengthEnd);
+                    int end = lengthEnd + 1 + length;
+                    if (length < 0 || end > message.length) {
+                        throw new IllegalArgumentException("an announcement on the reports channel of task '" + name
+                                + "' ends inside a report");
+                    }
+                    announced(name, seq, TaskCodec.decode(message, lengthEnd + 1, length));
+                    at = end;
+                }
+                return;
             }
-            long seq = Long.parseLong(TaskCodec.string(Arrays.copyOf(message, colon)));
-            TaskReport report = TaskCodec.decode(message, colon + 1);
+            int colon = indexOf(message, ':', 0);
+            announced(name, parseLong(message, 0, colon), TaskCodec.decode(message, colon + 1));
+        }
+
+        private static int indexOf(byte[] message, char wanted, int from) {
+            for (int i = from; i < message.length; i++) {
+                if (message[i] == wanted) {
+                    return i;
+                }
+            }
+            throw new IllegalArgumentException("not a report announcement: no '" + wanted + "' after byte " + from);
+        }
+
+        private static long parseLong(byte[] message, int from, int to) {
+            return Long.parseLong(new String(message, from, to - from, java.nio.charset.StandardCharsets.US_ASCII));
+        }
+
+        private void announced(String name, long seq, TaskReport report) {
             List<Subscription> subs = subscriptions.get(List.of(name, report.taskId()));
             if (subs == null) {
                 return;
             }
-            for (Subscription subscription : List.copyOf(subs)) {
+            for (Subscription subscription : subs) {
                 if (subscription.loading) {
                     subscription.early.put(seq, report);
                 }
@@ -1003,14 +1245,11 @@ public final class RedisTaskBroker implements TaskBroker {
         }
 
         private void forget(Subscription subscription) {
-            List<String> key = List.of(subscription.name, subscription.taskId);
-            List<Subscription> subs = subscriptions.get(key);
-            if (subs != null) {
-                subs.remove(subscription);
-                if (subs.isEmpty()) {
-                    subscriptions.remove(key);
-                }
-            }
+            subscriptions.computeIfPresent(List.of(subscription.name, subscription.taskId), (key, subs) -> {
+                List<Subscription> rest = new ArrayList<>(subs);
+                rest.remove(subscription);
+                return rest.isEmpty() ? null : List.copyOf(rest);
+            });
         }
 
         void close() {
@@ -1030,7 +1269,8 @@ public final class RedisTaskBroker implements TaskBroker {
         volatile boolean closed;
         long delivered;
         boolean loading;
-        boolean done;
+        /** Set on the report thread once the final report was delivered (it then forgot the subscription). */
+        volatile boolean done;
         TreeMap<Long, TaskReport> early = new TreeMap<>();
 
         Subscription(String name, String taskId, byte[] key, java.util.function.Consumer<TaskReport> listener) {

@@ -118,7 +118,16 @@ final class TaskCodec {
      * @throws IllegalArgumentException when the bytes are not a report
      */
     static TaskReport decode(byte[] data, int offset) {
-        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(data, offset, data.length - offset))) {
+        return decode(data, offset, data.length - offset);
+    }
+
+    /**
+     * Reads a report written by {@link #encode} from {@code length} bytes of {@code data} at {@code offset}.
+     *
+     * @throws IllegalArgumentException when the bytes are not a report
+     */
+    static TaskReport decode(byte[] data, int offset, int length) {
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(data, offset, length))) {
             byte version = in.readByte();
             if (version != VERSION) {
                 throw new IllegalArgumentException("unknown report format version " + version);

@@ -325,6 +325,39 @@ class RedisTaskBrokerTest {
     }
 
     @Test
+    void reportsOfManyTasksSentAtOnceReachEachSubscriberOpenedBeforePublishOnceInOrderAndAreStored() {
+        RedisTaskBroker caller = broker(options());
+        RedisTaskBroker worker = broker(options());
+        int tasks = 300;
+        Map<String, List<String>> heard = new ConcurrentHashMap<>();
+        for (int t = 0; t < tasks; t++) {
+            String id = "c" + t;
+            caller.subscribeBeforePublish("crowd", id, r -> heard.computeIfAbsent(id,
+                    k -> new CopyOnWriteArrayList<>()).add(r.kind() + ":" + text(r.payload())));
+            caller.publishAsync(task("crowd", id));
+        }
+        // Every task's reports at once from many threads, each task's in order: they share script calls and
+        // announcements.
+        List<CompletableFuture<Void>> chains = new ArrayList<>();
+        for (int t = 0; t < tasks; t++) {
+            TaskMessage call = task("crowd", "c" + t);
+            chains.add(CompletableFuture.supplyAsync(() -> null)
+                    .thenCompose(v -> worker.reportAsync(report(call, TaskReport.Kind.PROGRESS, "1")))
+                    .thenCompose(v -> worker.reportAsync(report(call, TaskReport.Kind.PROGRESS, "2")))
+                    .thenCompose(v -> worker.reportAsync(report(call, TaskReport.Kind.SUCCESS, "done"))));
+        }
+        assertThat(CompletableFuture.allOf(chains.toArray(CompletableFuture[]::new)))
+                .succeedsWithin(Duration.ofSeconds(10));
+        await().atMost(Duration.ofSeconds(10)).until(() -> heard.size() == tasks
+                && heard.values().stream().allMatch(list -> list.size() >= 3));
+        assertThat(heard.values()).allSatisfy(list -> assertThat(list)
+                .containsExactly("PROGRESS:1", "PROGRESS:2", "SUCCESS:done"));
+        assertThat(template.opsForList().size(prefix + ":{crowd}:reports:c" + (tasks - 1))).isEqualTo(3);
+        assertThat(template.getExpire(prefix + ":{crowd}:reports:c0")).isPositive();
+        await().atMost(Duration.ofSeconds(5)).until(() -> caller.stats("crowd").depth() == tasks);
+    }
+
+    @Test
     void statsCountDepthPendingDelayedAndConsumers() {
         RedisTaskBroker broker = broker(options());
         assertThat(broker.stats("count")).isEqualTo(new TaskQueueStats(0, 0, 0, 0));
