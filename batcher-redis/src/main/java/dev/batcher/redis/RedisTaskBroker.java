@@ -189,13 +189,7 @@ public final class RedisTaskBroker implements TaskBroker {
      */
     @Override
     public void publish(TaskMessage task) {
-        try {
-            await(publishAsync(task), "publish task", task.name());
-        }
-        catch (TaskBrokerException ex) {
-            // publishAsync already says what failed: rethrow its exception rather than one wrapping it
-            throw ex.getCause() instanceof TaskBrokerException own ? own : ex;
-        }
+        awaitOwn(publishAsync(task), "publish task", task.name());
     }
 
     /**
@@ -384,12 +378,7 @@ public final class RedisTaskBroker implements TaskBroker {
      */
     @Override
     public void report(TaskReport report) {
-        try {
-            await(reportAsync(report), "store report", report.name());
-        }
-        catch (TaskBrokerException ex) {
-            throw ex.getCause() instanceof TaskBrokerException own ? own : ex;
-        }
+        awaitOwn(reportAsync(report), "store report", report.name());
     }
 
     /**
@@ -593,6 +582,19 @@ public final class RedisTaskBroker implements TaskBroker {
 
     private byte[] ttlMillis() {
         return TaskCodec.bytes(Long.toString(options.resultTtl().toMillis()));
+    }
+
+    /**
+     * {@link #await} for a stage of this broker's own {@code ...Async} methods, which already say what failed: their
+     * {@link TaskBrokerException} is rethrown as it is, not wrapped in a second one.
+     */
+    private void awaitOwn(CompletionStage<Void> stage, String what, String name) {
+        try {
+            await(stage, what, name);
+        }
+        catch (TaskBrokerException ex) {
+            throw ex.getCause() instanceof TaskBrokerException own ? own : ex;
+        }
     }
 
     private <T> T await(CompletionStage<T> stage, String what, String name) {

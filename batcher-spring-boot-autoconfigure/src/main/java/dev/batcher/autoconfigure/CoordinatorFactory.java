@@ -68,16 +68,7 @@ final class CoordinatorFactory implements Coordinators, org.springframework.bean
                 continue;
             }
             String source = "Coordinator bean '" + beanName + "', created by the application";
-            CoordinatorObserver observer = new CoordinatorObserver();
-            coordinator.addListener(observer);
-            EngineInstrumentation<Coordinator<?, ?>, CoordinatorObserver> meters =
-                    this.instrumentation.getIfAvailable();
-            if (meters != null) {
-                meters.bind(coordinator, observer);
-            }
-            Runnable unbind = (meters != null) ? () -> meters.unbind(coordinator.name()) : () -> {
-            };
-            this.registry.registerEngine(new CoordinatorView(coordinator, observer, source, unbind), source);
+            register(coordinator, source);
             logger.info("Coordinator '" + coordinator.name() + "' registered: " + source
                     + " (batcher.coordinators.* properties do not apply to it)");
         }
@@ -109,16 +100,7 @@ final class CoordinatorFactory implements Coordinators, org.springframework.bean
         CoordinatorConfig config = settings.validated(builder::build);
         Coordinator<S, R> coordinator = Coordinator.create(name, config, freshState, committer);
         try {
-            CoordinatorObserver observer = new CoordinatorObserver();
-            coordinator.addListener(observer);
-            EngineInstrumentation<Coordinator<?, ?>, CoordinatorObserver> meters =
-                    this.instrumentation.getIfAvailable();
-            if (meters != null) {
-                meters.bind(coordinator, observer);
-            }
-            Runnable unbind = (meters != null) ? () -> meters.unbind(name) : () -> {
-            };
-            this.registry.registerEngine(new CoordinatorView(coordinator, observer, source, unbind), source);
+            register(coordinator, source);
         }
         catch (RuntimeException ex) {
             coordinator.shutdownNow();
@@ -126,5 +108,18 @@ final class CoordinatorFactory implements Coordinators, org.springframework.bean
         }
         logger.info("Coordinator '" + name + "' created from " + source + ": coaches=" + config.coaches());
         return coordinator;
+    }
+
+    /** Observes the coordinator, binds its meters and registers its view: the same for built and adopted ones. */
+    private void register(Coordinator<?, ?> coordinator, String source) {
+        CoordinatorObserver observer = new CoordinatorObserver();
+        coordinator.addListener(observer);
+        EngineInstrumentation<Coordinator<?, ?>, CoordinatorObserver> meters = this.instrumentation.getIfAvailable();
+        if (meters != null) {
+            meters.bind(coordinator, observer);
+        }
+        Runnable unbind = (meters != null) ? () -> meters.unbind(coordinator.name()) : () -> {
+        };
+        this.registry.registerEngine(new CoordinatorView(coordinator, observer, source, unbind), source);
     }
 }

@@ -64,17 +64,7 @@ final class ResourceProcessorFactory implements ResourceProcessors, org.springfr
                 continue;
             }
             String source = "ResourceProcessor bean '" + beanName + "', created by the application";
-            ProcessorObserver observer = new ProcessorObserver();
-            processor.addListener(observer);
-            EngineInstrumentation<ResourceProcessor<?, ?>, ProcessorObserver> meters =
-                    this.instrumentation.getIfAvailable();
-            if (meters != null) {
-                meters.bind(processor, observer);
-            }
-            Runnable unbind = (meters != null) ? () -> meters.unbind(processor.name()) : () -> {
-            };
-            this.registry.registerEngine(new ResourceProcessorView(processor, observer, "its own", false, unbind),
-                    source);
+            register(processor, "its own", false, source);
             logger.info("ResourceProcessor '" + processor.name() + "' registered: " + source
                     + " (batcher.processors.* properties do not apply to it)");
         }
@@ -117,17 +107,7 @@ final class ResourceProcessorFactory implements ResourceProcessors, org.springfr
         ResourceProcessor<K, R> processor = ResourceProcessor.create(name, config, store);
         try {
             processor.pause();
-            ProcessorObserver observer = new ProcessorObserver();
-            processor.addListener(observer);
-            EngineInstrumentation<ResourceProcessor<?, ?>, ProcessorObserver> meters =
-                    this.instrumentation.getIfAvailable();
-            if (meters != null) {
-                meters.bind(processor, observer);
-            }
-            Runnable unbind = (meters != null) ? () -> meters.unbind(name) : () -> {
-            };
-            this.registry.registerEngine(new ResourceProcessorView(processor, observer, storeDescription, true,
-                    unbind), source);
+            register(processor, storeDescription, true, source);
         }
         catch (RuntimeException ex) {
             processor.shutdownNow();
@@ -138,5 +118,25 @@ final class ResourceProcessorFactory implements ResourceProcessors, org.springfr
                 + Formats.duration(config.maxDuration()) + ", max-concurrent-batches=" + config.maxConcurrentBatches()
                 + ", buffer.max-items=" + config.buffer().maxItems());
         return processor;
+    }
+
+    /**
+     * Observes the processor, binds its meters and registers its view: the same for built and adopted ones.
+     *
+     * @param pausedUntilStart whether it waits, paused, for the context to start it (built here) or not (adopted)
+     */
+    private void register(ResourceProcessor<?, ?> processor, String storeDescription, boolean pausedUntilStart,
+            String source) {
+        ProcessorObserver observer = new ProcessorObserver();
+        processor.addListener(observer);
+        EngineInstrumentation<ResourceProcessor<?, ?>, ProcessorObserver> meters =
+                this.instrumentation.getIfAvailable();
+        if (meters != null) {
+            meters.bind(processor, observer);
+        }
+        Runnable unbind = (meters != null) ? () -> meters.unbind(processor.name()) : () -> {
+        };
+        this.registry.registerEngine(
+                new ResourceProcessorView(processor, observer, storeDescription, pausedUntilStart, unbind), source);
     }
 }
