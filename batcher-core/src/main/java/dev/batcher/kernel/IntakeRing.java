@@ -238,6 +238,11 @@ final class IntakeRing<T, R> {
         return producerIndex & ~CLOSED_BIT;
     }
 
+    /** Items drained so far (the consumer's next sequence number). */
+    long consumed() {
+        return consumerIndex;
+    }
+
     /** Items admitted but not yet drained, including claimed slots not yet published. */
     long pending() {
         return admitted() - consumerIndex;

@@ -594,11 +594,18 @@ public final class Kernel<T, R> {
         return moved;
     }
 
-    /** Under the lock: moves every admitted item into batches, waiting for producers still writing their slot. */
+    /**
+     * Under the lock: moves every item admitted before the call into batches, waiting for producers still writing
+     * their slot. Items admitted during the call are left to the intake thread, so that the work is bounded even
+     * while producers keep the ring busy (a timer or a flush draining "until empty" under a steady stream held the
+     * lock and a core for as long as the stream lasted).
+     */
     private void drainRingFully() {
+        long target = ring.admitted();
         int spins = 0;
-        while (ring.pending() > 0) {
-            if (drainRing(Integer.MAX_VALUE) == 0 && ++spins > 64) {
+        long left;
+        while ((left = target - ring.consumed()) > 0) {
+            if (drainRing((int) Math.min(left, Integer.MAX_VALUE)) == 0 && ++spins > 64) {
                 Thread.yield();
             }
         }
@@ -798,6 +805,9 @@ public final class Kernel<T, R> {
     private void onAgeTimer() {
         lock.lock();
         try {
+            if (ageTimerDue != NOT_ARMED && scheduler.nanoTime() - ageTimerDue < 0) {
+                return; // superseded by a timer armed for an earlier batch; that one re-arms
+            }
             ageTimerDue = NOT_ARMED;
             if (stopped) {
                 return;
@@ -812,8 +822,11 @@ public final class Kernel<T, R> {
                 }
                 long due = batch.dueAt - now;
                 if (due > 0) {
-                    ageTimerDue = batch.dueAt;
-                    scheduler.schedule(this::onAgeTimer, due);
+                    if (ageTimerDue == NOT_ARMED || batch.dueAt - ageTimerDue < 0) {
+                        // (a batch opened by the drain above may have armed one already)
+                        ageTimerDue = batch.dueAt;
+                        scheduler.schedule(this::onAgeTimer, due);
+                    }
                     break;
                 }
                 seal(batch.lane);

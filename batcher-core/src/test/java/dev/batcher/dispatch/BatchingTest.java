@@ -59,6 +59,25 @@ class BatchingTest {
     }
 
     @Test
+    void aSteadyStreamKeepsOneAgeTimerArmedNotMore() {
+        // An age cut that found items in the intake opened a batch (arming a timer) and then armed another for it:
+        // under a steady stream the timers doubled, and the timer thread ended up busy all the time.
+        dispatcher = dispatchers.create("steady", options().maxBatchItems(1_000).bufferMaxItems(100_000).build(),
+                sender);
+        dispatcher.enqueue(-1);
+        for (int tick = 0; tick < 60; tick++) {
+            // A burst arrives just before the cut, so that the cut finds items in the intake.
+            clock.schedule(() -> IntStream.range(0, 5_000).forEach(dispatcher::enqueue),
+                    Duration.ofMillis(100).toNanos() - 1);
+            clock.advance(Duration.ofMillis(100));
+            assertThat(clock.pending()).as("timers armed after cut %d (one age timer, one send timeout)", tick)
+                    .isLessThanOrEqualTo(2);
+        }
+        dispatcher.flush();
+        await().until(() -> sender.items().size() == 1 + 60 * 5_000);
+    }
+
+    @Test
     void ageIsCountedFromTheFirstItemOfEachBatch() {
         dispatcher = dispatchers.create("age2", options().maxBatchItems(2).build(), sender);
         dispatcher.enqueue(1);
