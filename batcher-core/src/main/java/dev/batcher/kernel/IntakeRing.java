@@ -133,7 +133,11 @@ final class IntakeRing<T, R> {
     void publish(long index, T item, CompletableFuture<R> future, long itemBytes, long cost, Object key,
             long position) {
         int slot = (int) index & mask;
-        futures[slot] = future;
+        if (future != null) {
+            // Slots are left null by the consumer: fire-and-forget items then never touch this array's cache lines,
+            // which would otherwise bounce between the producers' and the consumer's cores as the items' lines do.
+            futures[slot] = future;
+        }
         if (bytes != null) {
             bytes[slot] = itemBytes;
         }
@@ -171,7 +175,9 @@ final class IntakeRing<T, R> {
                 break;
             }
             CompletableFuture<R> future = futures[slot];
-            futures[slot] = null;
+            if (future != null) {
+                futures[slot] = null;
+            }
             Object key = null;
             if (keys != null) {
                 key = keys[slot];
