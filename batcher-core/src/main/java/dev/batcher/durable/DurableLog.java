@@ -141,8 +141,19 @@ public final class DurableLog implements AutoCloseable {
     private final PriorityQueue<Waiter> waiters = new PriorityQueue<>();
     private final ScheduledThreadPoolExecutor flusher;
     private final ThreadPoolExecutor preparer;
-    /** Whether {@link #RECYCLED_FILE} holds a reclaimed segment waiting for reuse (still counted in bytesOnDisk). */
-    private final java.util.concurrent.atomic.AtomicBoolean recycledReady = new java.util.concurrent.atomic.AtomicBoolean();
+    /** {@link #recycleState}: no reclaimed segment waits for reuse. */
+    private static final int NO_RECYCLED = 0;
+    /** {@link #recycleState}: a reclaimer is moving a segment to {@link #RECYCLED_FILE}; not usable yet. */
+    private static final int RECYCLED_MOVING = 1;
+    /** {@link #recycleState}: {@link #RECYCLED_FILE} holds a reclaimed segment (still counted in bytesOnDisk). */
+    private static final int RECYCLED_READY = 2;
+    /**
+     * Whether {@link #RECYCLED_FILE} holds a reclaimed segment waiting for reuse. Three states, not a flag: a
+     * reclaimer claims the slot before it moves the file and marks it ready after, so that an appender never takes a
+     * file that is not there yet (with a flag set before the move, preparing or rolling onto the recycled segment
+     * failed with NoSuchFileException, and the appender then created a fresh segment itself, or failed the append).
+     */
+    private final java.util.concurrent.atomic.AtomicInteger recycleState = new java.util.concurrent.atomic.AtomicInteger();
     private final AtomicBoolean flushArmed = new AtomicBoolean();
 
     private final AtomicLong bytesOnDisk = new AtomicLong();
@@ -554,7 +565,7 @@ public final class DurableLog implements AutoCloseable {
         Segment next = null;
         try {
             MappedByteBuffer ready = takePrepared();
-            if (ready == null && recycledReady.get()) {
+            if (ready == null && recycleState.get() == RECYCLED_READY) {
                 ready = recycle(); // a segment was reclaimed since the last roll: reuse it, no new space needed
             }
             if (ready != null) {
@@ -594,7 +605,7 @@ public final class DurableLog implements AutoCloseable {
         if (prepared != null || closed) {
             return;
         }
-        if (recycledReady.get()) {
+        if (recycleState.get() == RECYCLED_READY) {
             prepared = CompletableFuture.supplyAsync(() -> {
                 try {
                     return recycle();
@@ -630,7 +641,7 @@ public final class DurableLog implements AutoCloseable {
 
     /** After an append, with {@link #prepareWanted}: prepares the next segment once a recycled one or half full. */
     private void prepareIfDue() {
-        if (recycledReady.get() || active.writeOffset >= segmentBytes / 2) {
+        if (recycleState.get() == RECYCLED_READY || active.writeOffset >= segmentBytes / 2) {
             prepareNext();
         }
     }
@@ -642,7 +653,7 @@ public final class DurableLog implements AutoCloseable {
     private MappedByteBuffer recycle() throws IOException {
         Path to = directory.resolve(PREPARED_FILE);
         Files.move(directory.resolve(RECYCLED_FILE), to, StandardCopyOption.ATOMIC_MOVE);
-        recycledReady.set(false);
+        recycleState.set(NO_RECYCLED);
         MappedByteBuffer map;
         try (FileChannel channel = FileChannel.open(to, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             map = channel.map(FileChannel.MapMode.READ_WRITE, 0, segmentBytes);
@@ -1071,9 +1082,11 @@ public final class DurableLog implements AutoCloseable {
         boolean recycled = false;
         try {
             // The segment first: a crash between the two leaves an orphan acknowledgement file, deleted at the open.
-            if (open && segment.fileBytes == segmentBytes && recycledReady.compareAndSet(false, true)) {
+            if (open && segment.fileBytes == segmentBytes
+                    && recycleState.compareAndSet(NO_RECYCLED, RECYCLED_MOVING)) {
                 Files.move(segment.file, directory.resolve(RECYCLED_FILE), StandardCopyOption.ATOMIC_MOVE);
                 recycled = true;
+                recycleState.set(RECYCLED_READY);
             }
             else {
                 Files.deleteIfExists(segment.file);
@@ -1081,7 +1094,7 @@ public final class DurableLog implements AutoCloseable {
             Files.deleteIfExists(segment.ackFile);
         } catch (IOException e) {
             if (!recycled) {
-                recycledReady.compareAndSet(true, false);
+                recycleState.compareAndSet(RECYCLED_MOVING, NO_RECYCLED);
             }
             LOG.log(Level.WARNING, "Durable buffer " + directory + ": cannot delete reclaimed segment "
                     + segment.file, e);
@@ -1248,7 +1261,7 @@ public final class DurableLog implements AutoCloseable {
                     }
                     try {
                         Files.deleteIfExists(directory.resolve(PREPARED_FILE));
-                        if (recycledReady.compareAndSet(true, false)
+                        if (recycleState.compareAndSet(RECYCLED_READY, NO_RECYCLED)
                                 && Files.deleteIfExists(directory.resolve(RECYCLED_FILE))) {
                             bytesOnDisk.addAndGet(-segmentBytes);
                         }

@@ -21,6 +21,9 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
@@ -105,6 +108,57 @@ class DurableModelCheckTest {
                 throw new AssertionError("replayed items are counted as submitted: " + dispatcher.stats());
             }
             expectLeftInLog(directory, dispatcher);
+        }));
+    }
+
+    @Test
+    void aReclaimedSegmentIsReusedOnlyOnceItIsInPlace() {
+        // Two records of 1,500 bytes fill a 4 KiB segment. The acker's acknowledgement reclaims the first segment
+        // (moved aside for reuse) while the appender, rolling onto new segments, may pick it up: preparing or rolling
+        // onto it must never find its file missing (that failed the append, or logged a warning and created a fresh
+        // segment on the appender's thread).
+        ModelCheck.explore("durable reclaim against roll", () -> inTempDirectory(directory -> {
+            List<String> warnings = new CopyOnWriteArrayList<>();
+            Logger jul = Logger.getLogger(DurableLog.class.getName());
+            Handler handler = new Handler() {
+                @Override
+                public void publish(LogRecord record) {
+                    if (record.getLevel().intValue() >= java.util.logging.Level.WARNING.intValue()) {
+                        warnings.add(record.getMessage() + (record.getThrown() == null ? "" : ": " + record.getThrown()));
+                    }
+                }
+
+                @Override
+                public void flush() {
+                }
+
+                @Override
+                public void close() {
+                }
+            };
+            jul.addHandler(handler);
+            try (DurableLog log = DurableLog.open(options(directory))) {
+                byte[] item = new byte[1_500];
+                long first = log.append(item);
+                long second = log.append(item);
+                log.append(item); // rolls: the first segment is sealed
+                Thread acker = fork("acker", () -> log.ack(first, second));
+                Thread appender = fork("appender", () -> {
+                    for (int i = 0; i < 4; i++) {
+                        log.append(item);
+                    }
+                });
+                join(acker, appender);
+                if (log.stats().records() != 5) {
+                    throw new AssertionError("5 records are not acknowledged: " + log.stats());
+                }
+            }
+            finally {
+                jul.removeHandler(handler);
+            }
+            if (!warnings.isEmpty()) {
+                throw new AssertionError("the log warned: " + warnings);
+            }
         }));
     }
 

@@ -56,6 +56,63 @@ class DurableLogTest {
     }
 
     @Test
+    void segmentsReclaimedWhileTheAppenderRollsAreReusedWithoutAHitch() throws Exception {
+        // The appender checks for a reclaimed segment on every append once the active one is half full, and the
+        // acker reclaims segments all along: a reclaimed segment announced before its file was moved into place was
+        // picked up too early, and preparing it (warning, then a fresh segment made on the appender's thread) or
+        // rolling onto it (the append failed) found no file.
+        List<String> warnings = new CopyOnWriteArrayList<>();
+        java.util.logging.Logger jul = java.util.logging.Logger.getLogger(DurableLog.class.getName());
+        java.util.logging.Handler handler = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord record) {
+                if (record.getLevel().intValue() >= java.util.logging.Level.WARNING.intValue()) {
+                    warnings.add(record.getMessage() + (record.getThrown() == null ? "" : ": " + record.getThrown()));
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        jul.addHandler(handler);
+        int records = 100_000;
+        java.util.concurrent.BlockingQueue<long[]> toAck = new java.util.concurrent.LinkedBlockingQueue<>();
+        try (DurableLog log = DurableLog.open(options())) {
+            CompletableFuture<Void> acker = CompletableFuture.runAsync(() -> {
+                try {
+                    for (int acked = 0; acked < records; ) {
+                        long[] batch = toAck.take();
+                        log.ack(batch);
+                        acked += batch.length;
+                    }
+                }
+                catch (InterruptedException ex) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            byte[] item = new byte[8];
+            long[] batch = new long[50];
+            for (int i = 0; i < records; i++) {
+                batch[i % batch.length] = log.append(item);
+                if (i % batch.length == batch.length - 1) {
+                    toAck.add(batch.clone());
+                }
+            }
+            assertThat(acker).succeedsWithin(Duration.ofSeconds(60));
+            assertThat(log.stats().records()).isZero();
+        }
+        finally {
+            jul.removeHandler(handler);
+        }
+        assertThat(warnings).isEmpty();
+    }
+
+    @Test
     void reopenReplaysWhatWasNotAcknowledgedInAppendOrderWithPositions() {
         List<Long> positions = new ArrayList<>();
         try (DurableLog log = DurableLog.open(options())) {
