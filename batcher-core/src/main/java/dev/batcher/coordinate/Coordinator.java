@@ -68,6 +68,8 @@ public final class Coordinator<S, R> implements BatchingEngine {
 
     private static final System.Logger LOG = System.getLogger(Coordinator.class.getName());
     private static final int MAX_PENDING_EVENTS = 4096;
+    /** How many parked waiters each thread that sees a batch settle unparks ({@link Batch#wakeSome}). */
+    private static final int WAKE_FAN_OUT = 2;
     private static final Object REFUSED = new Object();
 
     private final String name;
@@ -599,6 +601,9 @@ public final class Coordinator<S, R> implements BatchingEngine {
         boolean listed = false;
         while (true) {
             if (batch.outcome != null) {
+                if (listed) {
+                    batch.wakeSome(self);
+                }
                 if (returning.decrementAndGet() == 0) {
                     lastReturned(timed);
                 }
@@ -632,6 +637,7 @@ public final class Coordinator<S, R> implements BatchingEngine {
             }
             boolean interrupted = Thread.interrupted();
             if (batch.outcome != null) { // the fast path: settled, and this waiter was counted as returning
+                batch.wakeSome(self);
                 if (interrupted) {
                     self.interrupt();
                 }
@@ -849,9 +855,7 @@ public final class Coordinator<S, R> implements BatchingEngine {
         lock.unlock();
         if (settled != null) {
             for (Batch batch : settled) {
-                for (Thread waiter : batch.sleepers) {
-                    LockSupport.unpark(waiter);
-                }
+                batch.wakeSome(null);
             }
         }
         if (done != null) {
@@ -898,6 +902,8 @@ public final class Coordinator<S, R> implements BatchingEngine {
         int waiters;
         /** The waiters parked (or about to park) on it; none is added once it has an outcome. */
         final List<Thread> sleepers = new ArrayList<>(4);
+        /** The next of {@link #sleepers} to unpark once it has an outcome ({@link #wakeSome}). */
+        final AtomicInteger nextToWake = new AtomicInteger();
         boolean triggered;
         /** Written last when it settles, under the lock; read without it by the parked waiters. */
         volatile CommitEvent.Outcome outcome;
@@ -908,6 +914,30 @@ public final class Coordinator<S, R> implements BatchingEngine {
         Batch(Coach coach, S state) {
             this.coach = coach;
             this.state = state;
+        }
+
+        /**
+         * Once it has an outcome (so {@link #sleepers} is final): unparks the next {@value #WAKE_FAN_OUT} sleepers
+         * not yet unparked. The settling thread calls it, and so does every listed waiter that picks up the outcome,
+         * so the wake-ups spread as a tree over the cores instead of one thread unparking every waiter in turn.
+         *
+         * @param self the calling waiter, never unparked by itself, or {@code null}
+         */
+        void wakeSome(Thread self) {
+            List<Thread> list = sleepers;
+            int size = list.size();
+            int woken = 0;
+            while (woken < WAKE_FAN_OUT) {
+                int next = nextToWake.getAndIncrement();
+                if (next >= size) {
+                    return;
+                }
+                Thread waiter = list.get(next);
+                if (waiter != self) {
+                    LockSupport.unpark(waiter);
+                    woken++;
+                }
+            }
         }
 
         CompletableFuture<Void> end() {

@@ -214,6 +214,31 @@ class CoordinatorModelCheckTest {
     }
 
     @Test
+    void theWaitersOfASettledBatchWakeEachOther() {
+        // A ticket keeps the batch open while four callers contribute and park; when it leaves, one of them commits
+        // and unparks two of the other three, and one of those must unpark the last (Batch.wakeSome): a waiter that
+        // picked up the outcome without passing the wake-up on leaves the last one parked for ever.
+        ModelCheck.explore("waiters waking each other", () -> {
+            Ledger ledger = new Ledger();
+            Coordinator<List<Integer>, Integer> coordinator = ledger.coordinator(CoordinatorConfig.defaults());
+            Ticket<List<Integer>, Integer> holder = coordinator.announce();
+            List<Thread> callers = new ArrayList<>();
+            for (int caller = 1; caller <= 4; caller++) {
+                int mine = caller;
+                callers.add(fork("caller-" + caller, () -> ledger.record(mine,
+                        () -> coordinator.contribute((items, round) -> items.add(mine)))));
+            }
+            Thread leaver = fork("leaver", holder::close);
+            callers.add(leaver);
+            join(callers.toArray(Thread[]::new));
+            ledger.verify(coordinator, List.of(1, 2, 3, 4));
+            if (!coordinator.close(DRAIN)) {
+                throw new AssertionError("close did not drain: " + coordinator.stats());
+            }
+        });
+    }
+
+    @Test
     void waitersThatTimeOutOrAreInterruptedLeaveTheirContributionToBeCommittedOnce() {
         ModelCheck.explore("timed out / interrupted waiters", () -> {
             Ledger ledger = new Ledger();
