@@ -91,6 +91,7 @@ public final class RedisTaskBroker implements TaskBroker {
     private static final LuaScript DELAY = LuaScript.load("task-delay.lua");
     private static final LuaScript RECLAIM = LuaScript.load("task-reclaim.lua");
     private static final LuaScript DEAD_LETTER = LuaScript.load("task-dead-letter.lua");
+    private static final LuaScript FORGET_CONSUMERS = LuaScript.load("task-forget-consumers.lua");
     private static final LuaScript REPORTS = LuaScript.load("task-reports.lua");
     private static final LuaScript PUBLISH = LuaScript.load("task-publish.lua");
     /** The most bytes of tasks or reports one script call carries (it carries one more when that one is larger). */
@@ -891,7 +892,24 @@ public final class RedisTaskBroker implements TaskBroker {
                     used++;
                 }
             }
+            forgetDeadConsumers(commands);
             return used;
+        }
+
+        /**
+         * Deletes from the group the consumers that hold nothing and have not read for four reclaim idle times (and
+         * four block timeouts): workers that died. Their tasks were reclaimed (claiming moves them to the claimer),
+         * and without this each killed worker process would stay listed in the group for good.
+         */
+        private void forgetDeadConsumers(StatefulRedisConnection<byte[], byte[]> commands) {
+            long minIdleMillis = 4 * Math.max(options.reclaimIdleTime().toMillis(), options.blockTimeout().toMillis());
+            List<Object> forgotten = await(FORGET_CONSUMERS.run(commands.async(), ScriptOutputType.MULTI,
+                    new byte[][] {keys.stream}, GROUP_BYTES, TaskCodec.bytes(Long.toString(minIdleMillis)),
+                    TaskCodec.bytes(consumerName)), "forget dead consumers", name);
+            for (Object consumer : forgotten) {
+                LOG.log(System.Logger.Level.INFO, "Task '" + name + "': consumer " + text(consumer) + " held no task"
+                        + " and had not read for " + minIdleMillis + " ms; removed it from the group (a dead worker)");
+            }
         }
 
         private void deadLetter(StatefulRedisConnection<byte[], byte[]> commands, String id,

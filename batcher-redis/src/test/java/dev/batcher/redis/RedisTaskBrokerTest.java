@@ -197,6 +197,36 @@ class RedisTaskBrokerTest {
     }
 
     @Test
+    void aDeadWorkersConsumerIsRemovedFromTheGroupOnceItsTasksWereReclaimed() {
+        RedisTaskBroker dying = broker(options());
+        RedisTaskBroker survivor = broker(options());
+        String stream = prefix + ":{forget}:stream";
+        Recorder stuck = Recorder.stuck();
+        dying.consume("forget", 4, stuck);
+        dying.publish(task("forget", "f1"));
+        await().atMost(Duration.ofSeconds(5)).until(() -> stuck.delivered.size() == 1);
+        dying.close(); // the worker "dies" holding f1: its consumer stays in the group
+        List<String> before = consumerNames(stream);
+        assertThat(before).hasSize(1);
+
+        Recorder taker = Recorder.acking();
+        survivor.consume("forget", 4, taker);
+        await().atMost(Duration.ofSeconds(5)).until(() -> taker.delivered.size() == 1);
+        // Holding nothing once f1 was reclaimed, and silent for four reclaim idle times (4 x 400 ms): forgotten.
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(consumerNames(stream)).hasSize(1).doesNotContain(before.get(0)));
+        survivor.publish(task("forget", "f2"));
+        await().atMost(Duration.ofSeconds(5)).until(() -> taker.delivered.size() == 2);
+        await().atMost(Duration.ofSeconds(5)).until(() -> survivor.stats("forget").pending() == 0);
+    }
+
+    private List<String> consumerNames(String stream) {
+        return template.opsForStream().consumers(stream, RedisTaskBroker.GROUP).stream()
+                .map(org.springframework.data.redis.connection.stream.StreamInfo.XInfoConsumer::consumerName)
+                .toList();
+    }
+
+    @Test
     void aDeliveryThatNeverCompletesIsReclaimedByAnotherLiveConsumerAfterTheIdleTime() {
         RedisTaskBroker hung = broker(options());
         RedisTaskBroker healthy = broker(options());
