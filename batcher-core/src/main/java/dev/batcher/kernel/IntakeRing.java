@@ -19,6 +19,9 @@ import java.util.concurrent.CompletableFuture;
  */
 final class IntakeRing<T, R> {
 
+    /** A slot given back by {@link #publishNothing}: the consumer steps over it. */
+    private static final Object NOTHING = new Object();
+
     static final long FULL = -1;
     static final long CLOSED = -2;
     private static final long CLOSED_BIT = Long.MIN_VALUE;
@@ -153,6 +156,16 @@ final class IntakeRing<T, R> {
         SLOT.setRelease(items, slot, item);
     }
 
+    /**
+     * Gives a claimed slot back without an item (a journal append failed after the claim): its room is released at
+     * once, and the consumer steps over it.
+     */
+    void publishNothing(long index, long itemBytes) {
+        giveBackBytes(itemBytes);
+        RELEASED.getAndAdd(this, 1L);
+        SLOT.setRelease(items, (int) index & mask, NOTHING);
+    }
+
     /** What the consumer does with each drained item. */
     interface Sink<T, R> {
         void accept(T item, CompletableFuture<R> future, long bytes, long cost, Object key, long position);
@@ -174,6 +187,11 @@ final class IntakeRing<T, R> {
             if (item == null) {
                 break;
             }
+            if (item == NOTHING) {
+                SLOT.setOpaque(items, slot, null);
+                c++;
+                continue;
+            }
             CompletableFuture<R> future = futures[slot];
             if (future != null) {
                 futures[slot] = null;
@@ -189,7 +207,7 @@ final class IntakeRing<T, R> {
             sink.accept((T) item, future, bytes != null ? bytes[slot] : 0, costs != null ? costs[slot] : 0, key,
                     positions != null ? positions[slot] : Journal.FULL);
         }
-        if (n > 0) {
+        if (c != consumerIndex) {
             consumerIndex = c;
         }
         return n;

@@ -101,7 +101,8 @@ public final class Kernel<T, R> {
     /** Whether items of a previous run are being replayed: new items wait (see {@link #beginReplay}). */
     private volatile boolean replaying;
     /**
-     * Producers between their journal append and their admission (or the acknowledgement of their refused item);
+     * Producers on the slow path of {@link #admitJournaled}, between their journal append and their admission (or the
+     * acknowledgement of their refused item);
      * {@link #fenceJournal()} sets {@link #journalFenced} and waits for this to reach zero, so the journal is never
      * closed between an append and its acknowledgement, which would leave a refused item on disk to be replayed.
      * Striped (a producer increments, then reads the flag; the fence sets the flag, then reads the sum), so
@@ -262,15 +263,44 @@ public final class Kernel<T, R> {
     }
 
     /**
-     * With a durable buffer: waits for the replay of a previous run, appends the item to the journal (the full
-     * behaviour applies when the journal's disk limit is reached), then admits it; a refused item is acknowledged in
-     * the journal at once, so it is not replayed.
+     * With a durable buffer: waits for the replay of a previous run, then admits the item and appends it to the
+     * journal.
+     *
+     * <p>Fast path: the ring claim first (the admission and the close check, one CAS), then the append, then the
+     * publish. Closing waits for every claimed slot to be published before the journal closes (the close and
+     * {@link #dropAll} drain the closed ring fully, and {@link #fenceJournal()} comes after), so no append comes after
+     * the journal's close, and nothing refused was appended. A claimed slot whose append fails is published as
+     * nothing ({@link IntakeRing#publishNothing}).
+     *
+     * <p>Slow path, when the buffer or the journal is full, or closed: the append first (the full behaviour applies
+     * when the journal's disk limit is reached), then the admission; a refused item is acknowledged in the journal at
+     * once, so it is not replayed. These producers are counted in {@link #journalUsers} for the fence.
      */
     private void admitJournaled(T item, CompletableFuture<R> future, long bytes, long cost, Object key) {
         FullBehavior behavior = spec.buffer().fullBehavior();
         long blockNanos = spec.buffer().blockTimeout().toNanos();
         if (replaying) {
             awaitReplay(item, blockNanos);
+        }
+        if (refusingNew) {
+            throw closedException();
+        }
+        long index = ring.claim(bytes);
+        if (index >= 0) {
+            long position;
+            try {
+                position = appendOrFull(item);
+            }
+            catch (RuntimeException | Error ex) {
+                ring.publishNothing(index, bytes);
+                throw ex;
+            }
+            if (position >= 0) {
+                ring.publish(index, item, future, bytes, cost, key, position);
+                wakeIntake();
+                return;
+            }
+            ring.publishNothing(index, bytes); // the journal is full: the full behaviour decides, below
         }
         journalUsers.increment();
         try {
