@@ -252,7 +252,7 @@ final class IntakeRing<T, R> {
         return n;
     }
 
-    /** Consumer only: whether the next slot to drain is published. */
+    /** Whether the next slot to drain is published: exact for the consumer, a hint for a thread watching it. */
     boolean hasPublished() {
         return SLOT.getAcquire(items, (int) consumerIndex & mask) != null;
     }
