@@ -5,6 +5,7 @@ import static dev.batcher.modelcheck.ModelCheck.join;
 
 import dev.batcher.DropReason;
 import dev.batcher.Ordering;
+import dev.batcher.durable.CapturedWarnings;
 import dev.batcher.durable.DurableLog;
 import dev.batcher.durable.DurableLogOptions;
 import dev.batcher.durable.FsyncPolicy;
@@ -21,9 +22,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
@@ -118,25 +116,7 @@ class DurableModelCheckTest {
         // onto it must never find its file missing (that failed the append, or logged a warning and created a fresh
         // segment on the appender's thread).
         ModelCheck.explore("durable reclaim against roll", () -> inTempDirectory(directory -> {
-            List<String> warnings = new CopyOnWriteArrayList<>();
-            Logger jul = Logger.getLogger(DurableLog.class.getName());
-            Handler handler = new Handler() {
-                @Override
-                public void publish(LogRecord record) {
-                    if (record.getLevel().intValue() >= java.util.logging.Level.WARNING.intValue()) {
-                        warnings.add(record.getMessage() + (record.getThrown() == null ? "" : ": " + record.getThrown()));
-                    }
-                }
-
-                @Override
-                public void flush() {
-                }
-
-                @Override
-                public void close() {
-                }
-            };
-            jul.addHandler(handler);
+            CapturedWarnings warnings = CapturedWarnings.of(DurableLog.class);
             try (DurableLog log = DurableLog.open(options(directory))) {
                 byte[] item = new byte[1_500];
                 long first = log.append(item);
@@ -154,10 +134,10 @@ class DurableModelCheckTest {
                 }
             }
             finally {
-                jul.removeHandler(handler);
+                warnings.close();
             }
-            if (!warnings.isEmpty()) {
-                throw new AssertionError("the log warned: " + warnings);
+            if (!warnings.messages().isEmpty()) {
+                throw new AssertionError("the log warned: " + warnings.messages());
             }
         }));
     }

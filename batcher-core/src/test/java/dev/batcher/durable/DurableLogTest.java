@@ -61,25 +61,7 @@ class DurableLogTest {
         // acker reclaims segments all along: a reclaimed segment announced before its file was moved into place was
         // picked up too early, and preparing it (warning, then a fresh segment made on the appender's thread) or
         // rolling onto it (the append failed) found no file.
-        List<String> warnings = new CopyOnWriteArrayList<>();
-        java.util.logging.Logger jul = java.util.logging.Logger.getLogger(DurableLog.class.getName());
-        java.util.logging.Handler handler = new java.util.logging.Handler() {
-            @Override
-            public void publish(java.util.logging.LogRecord record) {
-                if (record.getLevel().intValue() >= java.util.logging.Level.WARNING.intValue()) {
-                    warnings.add(record.getMessage() + (record.getThrown() == null ? "" : ": " + record.getThrown()));
-                }
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        jul.addHandler(handler);
+        CapturedWarnings warnings = CapturedWarnings.of(DurableLog.class);
         int records = 100_000;
         java.util.concurrent.BlockingQueue<long[]> toAck = new java.util.concurrent.LinkedBlockingQueue<>();
         try (DurableLog log = DurableLog.open(options())) {
@@ -107,9 +89,9 @@ class DurableLogTest {
             assertThat(log.stats().records()).isZero();
         }
         finally {
-            jul.removeHandler(handler);
+            warnings.close();
         }
-        assertThat(warnings).isEmpty();
+        assertThat(warnings.messages()).isEmpty();
     }
 
     @Test

@@ -44,15 +44,24 @@ class TaskQueueRedisAutoConfigurationTests {
 
     private static final Duration RESULT_TIMEOUT = Duration.ofSeconds(10);
 
-    private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
-            .withConfiguration(AutoConfigurations.of(EndpointAutoConfiguration.class, BatcherAutoConfiguration.class,
-                    TaskQueueAutoConfiguration.class, RedisTaskBrokerAutoConfiguration.class,
-                    TaskQueueMetricsAutoConfiguration.class, BatchersEndpointAutoConfiguration.class,
-                    BatchersHealthAutoConfiguration.class))
-            .withBean(LettuceConnectionFactory.class, redis::newConnectionFactory)
+    private final ApplicationContextRunner contextRunner = redisMode(redis)
             .withBean(Geometry.class)
-            .withPropertyValues("management.endpoints.web.exposure.include=batchers", "batcher.shutdown.timeout=1s",
-                    "batcher.tasks.mode=redis", "batcher.tasks.redis.block-timeout=100ms");
+            .withPropertyValues("batcher.shutdown.timeout=1s");
+
+    /**
+     * The task queue's auto-configurations in Redis mode, with the endpoint, health and meters, on a connection to
+     * {@code redis}; shared with {@link TaskQueueRedisDeadLetterTests}.
+     */
+    static ApplicationContextRunner redisMode(RedisServerExtension redis) {
+        return new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(EndpointAutoConfiguration.class,
+                        BatcherAutoConfiguration.class, TaskQueueAutoConfiguration.class,
+                        RedisTaskBrokerAutoConfiguration.class, TaskQueueMetricsAutoConfiguration.class,
+                        BatchersEndpointAutoConfiguration.class, BatchersHealthAutoConfiguration.class))
+                .withBean(LettuceConnectionFactory.class, redis::newConnectionFactory)
+                .withPropertyValues("management.endpoints.web.exposure.include=batchers", "batcher.tasks.mode=redis",
+                        "batcher.tasks.redis.block-timeout=100ms");
+    }
 
     private final String keyPrefix = "test-" + UUID.randomUUID() + ":tasks";
 

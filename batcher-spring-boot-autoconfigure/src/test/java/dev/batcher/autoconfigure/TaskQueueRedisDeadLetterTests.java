@@ -23,8 +23,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.springframework.boot.actuate.autoconfigure.endpoint.EndpointAutoConfiguration;
-import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.health.contributor.CompositeHealthContributor;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
@@ -33,7 +31,6 @@ import org.springframework.boot.test.context.assertj.AssertableApplicationContex
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.data.domain.Range;
 import org.springframework.data.redis.connection.stream.MapRecord;
-import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
 /**
@@ -56,17 +53,10 @@ class TaskQueueRedisDeadLetterTests {
 
     private static final Duration RESULT_TIMEOUT = Duration.ofSeconds(10);
 
-    private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
-            .withConfiguration(AutoConfigurations.of(EndpointAutoConfiguration.class, BatcherAutoConfiguration.class,
-                    TaskQueueAutoConfiguration.class, RedisTaskBrokerAutoConfiguration.class,
-                    TaskQueueMetricsAutoConfiguration.class, BatchersEndpointAutoConfiguration.class,
-                    BatchersHealthAutoConfiguration.class))
-            .withBean(LettuceConnectionFactory.class, redis::newConnectionFactory)
+    private final ApplicationContextRunner contextRunner = TaskQueueRedisAutoConfigurationTests.redisMode(redis)
             .withBean(SimpleMeterRegistry.class)
             .withBean(Orders.class)
-            .withPropertyValues("management.endpoints.web.exposure.include=batchers",
-                    "batcher.shutdown.timeout=300ms", "batcher.tasks.mode=redis",
-                    "batcher.tasks.redis.block-timeout=100ms", "batcher.tasks.redis.max-deliveries=2",
+            .withPropertyValues("batcher.shutdown.timeout=300ms", "batcher.tasks.redis.max-deliveries=2",
                     "batcher.tasks.redis.reclaim-idle-time=200ms", "batcher.tasks.retry.max-attempts=3",
                     "batcher.tasks.retry.initial-backoff=50ms", "batcher.tasks.retry.multiplier=2",
                     // Longer than the test: a stuck attempt ends only when its worker dies, never by its timeout.
