@@ -199,13 +199,15 @@ class TaskQueueRedisAutoConfigurationTests {
         });
     }
 
+    /** The {@code batchers} endpoint's details of one task name (shared with the dead-letter tests). */
     @SuppressWarnings("unchecked")
-    private static Map<String, Object> task(AssertableApplicationContext context, String name) {
+    static Map<String, Object> task(AssertableApplicationContext context, String name) {
         BatcherDescriptor queue = context.getBean(BatchersEndpoint.class).batcher("tasks");
         return ((Map<String, Map<String, Object>>) queue.details().get("tasks")).get(name);
     }
 
-    private static Health health(AssertableApplicationContext context) {
+    /** The task queue's health (shared with the dead-letter tests). */
+    static Health health(AssertableApplicationContext context) {
         CompositeHealthContributor batchers = context.getBean("batchersHealthContributor",
                 CompositeHealthContributor.class);
         return ((HealthIndicator) batchers.getContributor("tasks")).health();

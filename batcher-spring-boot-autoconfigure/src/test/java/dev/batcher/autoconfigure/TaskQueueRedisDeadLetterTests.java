@@ -2,6 +2,8 @@ package dev.batcher.autoconfigure;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static dev.batcher.autoconfigure.TaskQueueRedisAutoConfigurationTests.health;
+import static dev.batcher.autoconfigure.TaskQueueRedisAutoConfigurationTests.task;
 import static org.awaitility.Awaitility.await;
 
 import dev.batcher.autoconfigure.BatchersEndpoint.BatcherDescriptor;
@@ -23,11 +25,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.springframework.boot.health.contributor.CompositeHealthContributor;
-import org.springframework.boot.health.contributor.Health;
-import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.health.contributor.Status;
-import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.data.domain.Range;
 import org.springframework.data.redis.connection.stream.MapRecord;
@@ -171,17 +169,6 @@ class TaskQueueRedisDeadLetterTests {
         }));
     }
 
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> task(AssertableApplicationContext context, String name) {
-        BatcherDescriptor queue = context.getBean(BatchersEndpoint.class).batcher("tasks");
-        return ((Map<String, Map<String, Object>>) queue.details().get("tasks")).get(name);
-    }
-
-    private static Health health(AssertableApplicationContext context) {
-        CompositeHealthContributor batchers = context.getBean("batchersHealthContributor",
-                CompositeHealthContributor.class);
-        return ((HealthIndicator) batchers.getContributor("tasks")).health();
-    }
 
     /** The workers, in every context; each records the attempts it started there. */
     public static class Orders {
