@@ -117,7 +117,7 @@ public final class DurableLog implements AutoCloseable {
     private final CRC32C ackCrc = new CRC32C();
     private final List<Segment> dirtyAcks = new ArrayList<>();
 
-    /** The last position written (published after the record's bytes). */
+    /** {@link #lastAppended}, for its release writes on the append path. */
     private static final java.lang.invoke.VarHandle LAST_APPENDED;
 
     static {
@@ -129,7 +129,10 @@ public final class DurableLog implements AutoCloseable {
         }
     }
 
-    /** Written with release semantics under appendLock (a plain store on x86), read by any thread. */
+    /**
+     * The last position written, published after the record's bytes: written with release semantics under appendLock
+     * (a plain store on x86), read by any thread.
+     */
     private volatile long lastAppended;
     /** Every position up to this one is on the storage device. */
     private volatile long durable;

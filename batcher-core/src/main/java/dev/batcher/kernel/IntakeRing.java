@@ -161,8 +161,7 @@ final class IntakeRing<T, R> {
      * once, and the consumer steps over it.
      */
     void publishNothing(long index, long itemBytes) {
-        giveBackBytes(itemBytes);
-        RELEASED.getAndAdd(this, 1L);
+        release(1, itemBytes);
         SLOT.setRelease(items, (int) index & mask, NOTHING);
     }
 

@@ -688,10 +688,7 @@ public final class Kernel<T, R> {
         }
         openBatches.add(batch);
         linkNewest(batch);
-        if (ageTimerDue == NOT_ARMED || batch.dueAt - ageTimerDue < 0) {
-            ageTimerDue = batch.dueAt;
-            scheduler.schedule(this::onAgeTimer, lane.maxAgeNanos);
-        }
+        armAgeTimer(batch.dueAt, now);
         return batch;
     }
 
@@ -856,11 +853,7 @@ public final class Kernel<T, R> {
                 }
                 long due = batch.dueAt - now;
                 if (due > 0) {
-                    if (ageTimerDue == NOT_ARMED || batch.dueAt - ageTimerDue < 0) {
-                        // (a batch opened by the drain above may have armed one already)
-                        ageTimerDue = batch.dueAt;
-                        scheduler.schedule(this::onAgeTimer, due);
-                    }
+                    armAgeTimer(batch.dueAt, now); // (a batch opened by the drain above may have armed one already)
                     break;
                 }
                 seal(batch.lane);
@@ -929,6 +922,17 @@ public final class Kernel<T, R> {
     }
 
     /** Arms the lease timer for {@code delay} from now unless it is already armed for that time or earlier. */
+    /**
+     * Under the lock: makes sure an age timer fires at {@code dueAt}, unless one is armed for an earlier time (that one
+     * re-arms for the next batch). A timer that finds one armed earlier than itself returns ({@link #onAgeTimer}).
+     */
+    private void armAgeTimer(long dueAt, long now) {
+        if (ageTimerDue == NOT_ARMED || dueAt - ageTimerDue < 0) {
+            ageTimerDue = dueAt;
+            scheduler.schedule(this::onAgeTimer, dueAt - now);
+        }
+    }
+
     private void armLeaseTimer(long delay) {
         long due = scheduler.nanoTime() + delay;
         if (leaseTimerDue == NOT_ARMED || due - leaseTimerDue < 0) {
