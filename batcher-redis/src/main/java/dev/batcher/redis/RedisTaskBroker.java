@@ -32,7 +32,6 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -44,6 +43,8 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiFunction;
+import java.util.function.Function;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
@@ -92,6 +93,8 @@ public final class RedisTaskBroker implements TaskBroker {
     private static final LuaScript RECLAIM = LuaScript.load("task-reclaim.lua");
     private static final LuaScript DEAD_LETTER = LuaScript.load("task-dead-letter.lua");
     private static final LuaScript FORGET_CONSUMERS = LuaScript.load("task-forget-consumers.lua");
+    /** Dead consumers are looked for on every this many reclaim passes. */
+    private static final int FORGET_EVERY_PASSES = 4;
     private static final LuaScript REPORTS = LuaScript.load("task-reports.lua");
     private static final LuaScript PUBLISH = LuaScript.load("task-publish.lua");
     /** The most bytes of tasks or reports one script call carries (it carries one more when that one is larger). */
@@ -111,10 +114,14 @@ public final class RedisTaskBroker implements TaskBroker {
     private final java.util.concurrent.Semaphore publishesInFlight = new java.util.concurrent.Semaphore(
             MAX_PUBLISHES_IN_FLIGHT);
     static final int MAX_PUBLISHES_IN_FLIGHT = 256;
-    private final ConcurrentLinkedQueue<Append> appends = new ConcurrentLinkedQueue<>();
-    private final AtomicBoolean appending = new AtomicBoolean();
-    private final ConcurrentLinkedQueue<PendingReport> reportQueue = new ConcurrentLinkedQueue<>();
-    private final AtomicBoolean reporting = new AtomicBoolean();
+    /** Publishes: one script call per task name and batch ({@link #writeAppends}). */
+    private final CoalescedWrites<Append> appends = new CoalescedWrites<>(Integer.MAX_VALUE, MAX_BATCH_BYTES,
+            Append::size, batch -> writeGrouped(batch, append -> new Stream(append.stream),
+                    (stream, group) -> writeAppends(stream.key, group)));
+    /** Reports: one script call per task name and batch ({@link #writeReports}). */
+    private final CoalescedWrites<PendingReport> reportWrites = new CoalescedWrites<>(MAX_REPORTS_PER_WRITE,
+            MAX_BATCH_BYTES, report -> report.encoded.length,
+            batch -> writeGrouped(batch, PendingReport::name, this::writeReports));
     private final Duration timeout;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Set<TaskConsumer> consumers = ConcurrentHashMap.newKeySet();
@@ -242,7 +249,6 @@ public final class RedisTaskBroker implements TaskBroker {
         Append append = new Append(keys.stream, fields, new CompletableFuture<>());
         append.done.whenComplete((id, error) -> publishesInFlight.release());
         appends.add(append);
-        drainAppends();
         return append.done.handle((id, error) -> {
             if (error != null) {
                 throw new TaskBrokerException("Could not publish task '" + task.name() + "' id " + task.id()
@@ -253,36 +259,18 @@ public final class RedisTaskBroker implements TaskBroker {
     }
 
     /**
-     * Writes the queued tasks, one script call per task name ({@code task-publish.lua}: an XADD for each), with one
-     * write on its way at a time: publishes that come while it is on its way wait and go together in the next, sent
-     * when this one is answered. So concurrent and consecutive publishers share one command (and Redis one read)
-     * instead of one each, and a lone publish goes out at once. Whoever finds no write on its way sends.
+     * Writes one batch of queued publishes or reports: one write per group ({@code key}: the task's stream or name),
+     * completing once every group's write was answered.
      */
-    private void drainAppends() {
-        while (!appends.isEmpty() && appending.compareAndSet(false, true)) {
-            Map<Stream, List<Append>> byStream = new LinkedHashMap<>();
-            long bytes = 0;
-            for (Append append = appends.poll(); append != null; append = appends.poll()) {
-                byStream.computeIfAbsent(new Stream(append.stream), s -> new ArrayList<>()).add(append);
-                bytes += append.size();
-                if (bytes >= MAX_BATCH_BYTES) {
-                    break;
-                }
-            }
-            if (byStream.isEmpty()) {
-                appending.set(false);
-                continue;
-            }
-            List<CompletableFuture<Void>> writes = new ArrayList<>(byStream.size());
-            for (Map.Entry<Stream, List<Append>> group : byStream.entrySet()) {
-                writes.add(writeAppends(group.getKey().key, group.getValue()));
-            }
-            CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).whenComplete((ignored, error) -> {
-                appending.set(false);
-                drainAppends();
-            });
-            return;
+    private static <E, K> CompletableFuture<Void> writeGrouped(List<E> batch, Function<E, K> key,
+            BiFunction<K, List<E>, CompletableFuture<Void>> write) {
+        Map<K, List<E>> groups = new LinkedHashMap<>();
+        for (E item : batch) {
+            groups.computeIfAbsent(key.apply(item), k -> new ArrayList<>()).add(item);
         }
+        List<CompletableFuture<Void>> writes = new ArrayList<>(groups.size());
+        groups.forEach((k, group) -> writes.add(write.apply(k, group)));
+        return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new));
     }
 
     /** One script call appending {@code batch} to {@code stream}; completes each append's stage with its id. */
@@ -373,7 +361,7 @@ public final class RedisTaskBroker implements TaskBroker {
 
     /**
      * Stores the report in the task's report list (refreshing its time to live) and announces it. Returns once Redis
-     * stored it. Reports from concurrent callers share script calls (see {@link #drainReports}).
+     * stored it. Reports from concurrent callers share script calls ({@link CoalescedWrites}).
      *
      * @throws TaskBrokerException when Redis does not answer
      */
@@ -393,8 +381,7 @@ public final class RedisTaskBroker implements TaskBroker {
         checkOpen();
         PendingReport pending = new PendingReport(report.name(), keys(report.name()).reports(report.taskId()),
                 TaskCodec.encode(report), new CompletableFuture<>());
-        reportQueue.add(pending);
-        drainReports();
+        reportWrites.add(pending);
         return pending.stored.handle((stored, error) -> {
             if (error != null) {
                 throw new TaskBrokerException("Could not store a " + report.kind() + " report of task '"
@@ -402,41 +389,6 @@ public final class RedisTaskBroker implements TaskBroker {
             }
             return null;
         });
-    }
-
-    /**
-     * Writes the queued reports, at most {@value #MAX_REPORTS_PER_WRITE} at a time, one script call per task name
-     * ({@code task-reports.lua}: each report appended to its task's list and one announcement for them all), with one
-     * write on its way at a time: reports that come while it is on its way wait and go together in the next, so the
-     * busier the workers, the more reports share a round trip. Whoever finds no write on its way sends; the write's
-     * completion sends what queued meanwhile.
-     */
-    private void drainReports() {
-        while (!reportQueue.isEmpty() && reporting.compareAndSet(false, true)) {
-            Map<String, List<PendingReport>> byName = new LinkedHashMap<>();
-            int taken = 0;
-            long bytes = 0;
-            for (PendingReport next = reportQueue.poll(); next != null; next = reportQueue.poll()) {
-                byName.computeIfAbsent(next.name, n -> new ArrayList<>()).add(next);
-                bytes += next.encoded.length;
-                if (++taken == MAX_REPORTS_PER_WRITE || bytes >= MAX_BATCH_BYTES) {
-                    break;
-                }
-            }
-            if (taken == 0) {
-                reporting.set(false);
-                continue;
-            }
-            List<CompletableFuture<Void>> writes = new ArrayList<>(byName.size());
-            for (Map.Entry<String, List<PendingReport>> group : byName.entrySet()) {
-                writes.add(writeReports(group.getKey(), group.getValue()));
-            }
-            CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).whenComplete((ignored, error) -> {
-                reporting.set(false);
-                drainReports();
-            });
-            return;
-        }
     }
 
     /** One script call storing and announcing {@code batch} (reports of tasks of {@code name}); completes them. */
@@ -753,8 +705,11 @@ public final class RedisTaskBroker implements TaskBroker {
         private final Consumer<byte[]> self;
         private final Semaphore slots;
         private final Set<String> held = ConcurrentHashMap.newKeySet();
-        private final ConcurrentLinkedQueue<String> acks = new ConcurrentLinkedQueue<>();
-        private final AtomicBoolean acking = new AtomicBoolean();
+        /** Reclaim passes so far (consumer thread only). */
+        private long reclaimPasses;
+        /** Acknowledgements: one XACK and one XDEL per batch ({@link #sendAcks}). */
+        private final CoalescedWrites<String> acks = new CoalescedWrites<>(Integer.MAX_VALUE, Long.MAX_VALUE,
+                id -> 0, this::sendAcks);
         private final CountDownLatch stopped = new CountDownLatch(1);
         private final AtomicBoolean closing = new AtomicBoolean();
         private final Thread thread;
@@ -861,7 +816,7 @@ public final class RedisTaskBroker implements TaskBroker {
             }
             finally {
                 slots.release(free - used);
-                sendAcks();
+                acks.send();
             }
         }
 
@@ -892,13 +847,16 @@ public final class RedisTaskBroker implements TaskBroker {
                     used++;
                 }
             }
-            forgetDeadConsumers(commands);
+            if (++reclaimPasses % FORGET_EVERY_PASSES == 0) {
+                forgetDeadConsumers(commands);
+            }
             return used;
         }
 
         /**
          * Deletes from the group the consumers that hold nothing and have not read for four reclaim idle times (and
-         * four block timeouts): workers that died. Their tasks were reclaimed (claiming moves them to the claimer),
+         * four block timeouts): workers that died. Every {@value #FORGET_EVERY_PASSES}th reclaim pass (about once per
+         * reclaim idle time: a quarter of that threshold, so no more often than it needs). Their tasks were reclaimed (claiming moves them to the claimer),
          * and without this each killed worker process would stay listed in the group for good.
          */
         private void forgetDeadConsumers(StatefulRedisConnection<byte[], byte[]> commands) {
@@ -978,45 +936,30 @@ public final class RedisTaskBroker implements TaskBroker {
         }
 
         private void ack(String streamId) {
-            acks.add(streamId);
-            if (Thread.currentThread() != thread) { // the consumer thread sends its acks after each read batch
-                sendAcks();
+            if (Thread.currentThread() == thread) {
+                acks.queue(streamId); // the consumer thread sends its acks after each read batch
+            }
+            else {
+                acks.add(streamId);
             }
         }
 
-        /**
-         * Sends the queued acknowledgements as one XACK and one XDEL, with one pair on its way at a time: those that
-         * come meanwhile go together in the next pair, sent when this one is answered.
-         */
-        private void sendAcks() {
-            while (!acks.isEmpty() && acking.compareAndSet(false, true)) {
-                List<String> ids = new ArrayList<>();
-                for (String id = acks.poll(); id != null; id = acks.poll()) {
-                    ids.add(id);
-                }
-                if (ids.isEmpty()) {
-                    acking.set(false);
-                    continue;
-                }
-                String[] batch = ids.toArray(new String[0]);
-                try {
-                    redis.xack(keys.stream, GROUP_BYTES, batch).whenComplete((n, ex) -> {
-                        if (ex != null) {
-                            LOG.log(System.Logger.Level.WARNING, "Task '" + name + "': " + batch.length
-                                    + " tasks could not be acknowledged; they run again after the reclaim "
-                                    + "idle time", ex);
-                        }
-                    });
-                    redis.xdel(keys.stream, batch).whenComplete((n, ex) -> {
-                        acking.set(false);
-                        sendAcks();
-                    });
-                    return;
-                }
-                catch (RuntimeException ex) { // the shared connection is closed
-                    LOG.log(System.Logger.Level.DEBUG, "Task '" + name + "': acknowledgements not sent", ex);
-                    acking.set(false);
-                }
+        /** One XACK and one XDEL for a batch of acknowledgements; completes once Redis answered both. */
+        private CompletionStage<?> sendAcks(List<String> ids) {
+            String[] batch = ids.toArray(new String[0]);
+            try {
+                redis.xack(keys.stream, GROUP_BYTES, batch).whenComplete((n, ex) -> {
+                    if (ex != null) {
+                        LOG.log(System.Logger.Level.WARNING, "Task '" + name + "': " + batch.length
+                                + " tasks could not be acknowledged; they run again after the reclaim idle time", ex);
+                    }
+                });
+                return redis.xdel(keys.stream, batch);
+            }
+            catch (RuntimeException ex) { // the shared connection is closed
+                LOG.log(System.Logger.Level.DEBUG, "Task '" + name + "': " + batch.length + " acknowledgements not"
+                        + " sent; those tasks run again after the reclaim idle time", ex);
+                return CompletableFuture.completedFuture(null);
             }
         }
 
