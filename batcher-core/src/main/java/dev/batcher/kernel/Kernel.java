@@ -41,9 +41,17 @@ import java.util.concurrent.locks.ReentrantLock;
  * threads with leases stamped by attempt, permits with a cost taken outside the lock, retries on their own schedule,
  * the accounting, and one callback thread for user code. Internal: engines wrap it; it is not an API.
  *
- * <p><b>Threads.</b> Producers only touch the {@link IntakeRing} (one CAS) and wake the intake thread when it is idle
- * (Caffeine's drain status: IDLE, REQUIRED, PROCESSING). The intake thread moves items into batches under the lock.
- * Sender threads lease sealed batches under the lock, then take permits, send and settle outside it. The timer only
+ * <p><b>Threads.</b> Producers only touch the {@link IntakeRing} (one CAS) and wake the ring's watcher when it is
+ * parked (Caffeine's drain status: IDLE, REQUIRED, PROCESSING). There is no intake thread: the sender threads are the
+ * ring's consumer (leader/follower). A sender that comes back from the sink, or finds nothing to send, moves items from
+ * the ring into batches under the lock and leases the next sealed batch in the same step; a sender with nothing to send
+ * becomes the {@linkplain #watch() watcher} (at most one; the others wait for work) until items or work arrive. With
+ * every sender busy in the sink the ring is not watched: items wait there until a sender is back (nobody could send
+ * them sooner), and a batch opened from them ages from when the ring was last seen empty ({@link #awaySince}), so no
+ * batch is cut later than max-batch-age after its first item. The steady state is then one consumer thread that drains,
+ * cuts and sends, as a JCTools queue drained by one thread is, instead of an intake thread handing each batch to a
+ * sender (a wake-up per batch, and one more busy thread than cores on small machines).
+ * Senders take permits, send and settle outside the lock. The timer only
  * changes state under the lock (age cuts, retry due, lease expiry, heartbeats): it never runs user code. Futures,
  * drop handlers, listeners and decisions on timed-out attempts run on the {@link Callbacks} thread, queued under the
  * lock in the order the outcomes were counted.
@@ -94,7 +102,6 @@ public final class Kernel<T, R> {
     private final long heartbeatPeriodNanos;
     private final int initialBatchCapacity;
     private final long backlogLimit;
-    private final Thread intakeThread;
     private final boolean listening;
     /** The durable buffer's hooks, or {@code null} for a buffer in memory only. */
     private final Journal<T> journal;
@@ -117,6 +124,11 @@ public final class Kernel<T, R> {
     private final java.util.concurrent.CountDownLatch replayed = new java.util.concurrent.CountDownLatch(1);
 
     private volatile int drainStatus;
+    /**
+     * The sender watching the ring outside the lock (spinning, then parked with {@link #drainStatus} IDLE), or
+     * {@code null}. Written under the lock; producers read it to wake it.
+     */
+    private volatile Thread watcher;
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition work = lock.newCondition();
@@ -157,6 +169,14 @@ public final class Kernel<T, R> {
     private Instant lastSentAt;
     private long fullSince = -1;
     private long lastLeaseAt;
+    /**
+     * When the ring was last seen empty by a thread that then left it unwatched (every sender busy in the sink), or
+     * NOT_ARMED while a sender watches it: every item in the ring was admitted after this, so a batch opened from them
+     * ages from here (see {@link #openBatch}).
+     */
+    private long awaySince = NOT_ARMED;
+    /** Set while a sender drains the ring before leasing: it leases what it seals, so nobody else is woken for it. */
+    private boolean leasing;
 
     private volatile boolean closed;
     private boolean stopped;
@@ -170,7 +190,7 @@ public final class Kernel<T, R> {
     private Scheduler.Cancellable heartbeatTimer;
 
     /**
-     * Creates and starts a kernel: its intake, callback and sender threads, and its timer unless one is given.
+     * Creates and starts a kernel: its callback and sender threads, and its timer unless one is given.
      *
      * @param spec the options
      * @param sink sends the batches
@@ -217,7 +237,6 @@ public final class Kernel<T, R> {
         if (heartbeatPeriodNanos > 0) {
             heartbeatTimer = scheduler.schedule(this::onHeartbeat, heartbeatPeriodNanos);
         }
-        this.intakeThread = threads.start("intake", this::runIntake);
         for (int i = 0; i < spec.sends().maxConcurrent(); i++) {
             threads.startSender(this::runSender);
         }
@@ -253,12 +272,13 @@ public final class Kernel<T, R> {
                     spec.buffer().blockTimeout().toNanos());
         }
         ring.publish(index, item, future, bytes, cost, key, Journal.FULL);
-        wakeIntake();
+        wakeWatcher();
     }
 
-    private void wakeIntake() {
+    /** A producer published an item: wakes the ring's watcher if it is parked (one volatile read otherwise). */
+    private void wakeWatcher() {
         if (drainStatus == IDLE && DRAIN_STATUS.compareAndSet(this, IDLE, REQUIRED)) {
-            LockSupport.unpark(intakeThread);
+            LockSupport.unpark(watcher);
         }
     }
 
@@ -297,7 +317,7 @@ public final class Kernel<T, R> {
             }
             if (position >= 0) {
                 ring.publish(index, item, future, bytes, cost, key, position);
-                wakeIntake();
+                wakeWatcher();
                 return;
             }
             ring.publishNothing(index, bytes); // the journal is full: the full behaviour decides, below
@@ -336,7 +356,7 @@ public final class Kernel<T, R> {
             }
         }
         ring.publish(index, item, future, bytes, cost, key, position);
-        wakeIntake();
+        wakeWatcher();
     }
 
     private long appendOrFull(T item) {
@@ -425,7 +445,7 @@ public final class Kernel<T, R> {
         }
         ring.publish(index, item, null, bytes, cost, key, position);
         replayedItems++;
-        wakeIntake();
+        wakeWatcher();
     }
 
     private Object keyOf(T item) {
@@ -460,7 +480,7 @@ public final class Kernel<T, R> {
             while (true) {
                 long index = attempt == null ? ring.claim(bytes) : attempt.getAsLong();
                 if (index == IntakeRing.FULL && ring.pending() > 0) {
-                    // Maybe only the ring is full (the intake lags behind): drain it here and try again.
+                    // Maybe only the ring is full (its consumer lags behind): drain it here and try again.
                     drainRingFully();
                     index = attempt == null ? ring.claim(bytes) : attempt.getAsLong();
                 }
@@ -547,52 +567,41 @@ public final class Kernel<T, R> {
         return new IllegalStateException(label + " is closed and accepts no more items");
     }
 
-    // ================================================================ intake
+    // ================================================================ the ring's consumer
 
-    private void runIntake() {
-        while (true) {
-            drainStatus = PROCESSING;
-            boolean done;
-            lock.lock();
-            try {
-                drainRing(DRAIN_CHUNK);
-                done = isDrained || (stopped && ring.pending() == 0);
-            }
-            finally {
-                lock.unlock();
-            }
-            if (done) {
-                return;
-            }
-            // Watch the next slot, not the producers' index: reading that index pulled its cache line away from the
-            // producers after every item, and their claim CAS then paid a cache miss each time (half of a lone
-            // producer's time in a wall-clock profile).
-            if (ring.hasPublished() || awaitItemsBriefly()) {
-                continue;
-            }
-            if (ring.pending() > 0) {
-                // A producer claimed a slot but has not published it yet (preempted in between): give it the core.
-                Thread.yield();
-                continue;
-            }
-            if (DRAIN_STATUS.compareAndSet(this, PROCESSING, IDLE) && ring.pending() == 0) {
-                while (drainStatus == IDLE && !isDrained) {
-                    LockSupport.park(this);
-                }
+    /**
+     * A sender with nothing to send, outside the lock: watches the ring for {@value #SPIN_NANOS} ns, then parks until
+     * a producer publishes (it reads {@link #drainStatus} IDLE and wakes {@link #watcher}) or the kernel has work for
+     * it ({@link #signalWatcher}). Returns when items or work may be there; the caller looks under the lock.
+     */
+    private void watch() {
+        // Watch the next slot, not the producers' index: reading that index pulled its cache line away from the
+        // producers after every item, and their claim CAS then paid a cache miss each time.
+        if (ring.hasPublished() || awaitItemsBriefly()) {
+            return;
+        }
+        if (ring.pending() > 0) {
+            // A producer claimed a slot but has not published it yet (preempted in between): give it the core.
+            Thread.yield();
+            return;
+        }
+        if (DRAIN_STATUS.compareAndSet(this, PROCESSING, IDLE) && ring.pending() == 0) {
+            while (drainStatus == IDLE) {
+                LockSupport.park(this);
             }
         }
     }
 
     /**
      * Before going idle, watches the ring for {@value #SPIN_NANOS} ns: under a steady stream the next item comes
-     * sooner than a park and unpark would take, and producers then never pay for waking the intake. Idle after that:
+     * sooner than a park and unpark would take, and producers then never pay for waking the watcher. Idle after that:
      * no CPU.
      */
     private boolean awaitItemsBriefly() {
         long start = System.nanoTime();
         int spins = 0;
         while (!ring.hasPublished()) {
-            if ((++spins & 63) == 0 && System.nanoTime() - start > SPIN_NANOS) {
+            if ((++spins & 63) == 0 && (System.nanoTime() - start > SPIN_NANOS || drainStatus != PROCESSING)) {
                 return false;
             }
             Thread.onSpinWait();
@@ -629,8 +638,34 @@ public final class Kernel<T, R> {
     }
 
     /**
+     * Under the lock, for a sender: moves up to {@link #DRAIN_CHUNK} items from the ring into batches, then leases the
+     * next sendable batch, if any. A sender that leaves for the sink while others wait for work wakes one of them to
+     * watch the ring; with nobody left to watch it, notes when the ring was last empty ({@link #awaySince}).
+     */
+    private PendingBatch<T, R> leaseNext() {
+        leasing = true;
+        int moved;
+        try {
+            moved = drainRing(DRAIN_CHUNK);
+        }
+        finally {
+            leasing = false;
+        }
+        PendingBatch<T, R> batch = tryLease();
+        if (batch != null && watcher == null) {
+            if (lock.hasWaiters(work)) {
+                work.signal(); // one of them watches the ring while this one sends
+            }
+            else if (moved < DRAIN_CHUNK || awaySince == NOT_ARMED) {
+                awaySince = scheduler.nanoTime(); // nobody watches: what comes next ages from now
+            }
+        }
+        return batch;
+    }
+
+    /**
      * Under the lock: moves every item admitted before the call into batches, waiting for producers still writing
-     * their slot. Items admitted during the call are left to the intake thread, so that the work is bounded even
+     * their slot. Items admitted during the call are left to the ring's consumer, so that the work is bounded even
      * while producers keep the ring busy (a timer or a flush draining "until empty" under a steady stream held the
      * lock and a core for as long as the stream lasted).
      */
@@ -680,7 +715,9 @@ public final class Kernel<T, R> {
     private PendingBatch<T, R> openBatch(Lane<T, R> lane) {
         long now = scheduler.nanoTime();
         PendingBatch<T, R> batch = new PendingBatch<>(lane, now, initialBatchCapacity);
-        batch.dueAt = now + lane.maxAgeNanos;
+        // Items that waited in an unwatched ring (every sender in the sink) age from when it was last empty.
+        long start = awaySince != NOT_ARMED && awaySince - now < 0 ? awaySince : now;
+        batch.dueAt = start + lane.maxAgeNanos;
         lane.open = batch;
         PendingBatch<T, R> head;
         while ((head = openBatches.peek()) != null && head.place != PendingBatch.Place.OPEN) {
@@ -717,7 +754,37 @@ public final class Kernel<T, R> {
                 ready.addLast(lane);
             }
         }
-        work.signal();
+        if (!leasing) {
+            signalWork();
+        }
+    }
+
+    /**
+     * Under the lock: a batch is ready. Wakes a sender waiting for work, or else the watcher (which then stops
+     * watching to lease it).
+     */
+    private void signalWork() {
+        if (lock.hasWaiters(work)) {
+            work.signal();
+        }
+        else {
+            signalWatcher();
+        }
+    }
+
+    /** Under the lock: wakes every sender, the watcher included (drain, stop, pause and resume). */
+    private void signalAllWork() {
+        work.signalAll();
+        signalWatcher();
+    }
+
+    /** Under the lock: wakes the watcher, spinning or parked, so that it looks at the kernel's state again. */
+    private void signalWatcher() {
+        Thread w = watcher;
+        if (w != null) {
+            drainStatus = REQUIRED;
+            LockSupport.unpark(w);
+        }
     }
 
     // ---------------------------------------------------------------- the waiting list (oldest first)
@@ -1011,16 +1078,36 @@ public final class Kernel<T, R> {
         }
     }
 
-    /** Leases the next sendable batch, waiting for one; {@code null} when drained or stopped. */
+    /**
+     * Leases the next sendable batch, moving items from the ring into batches, and waiting for one: as the ring's
+     * watcher if nobody watches it, or else for work. {@code null} when drained or stopped.
+     */
     private PendingBatch<T, R> take() {
         lock.lock();
         try {
-            while (!isDrained && !(stopped && inFlight.isEmpty() && ready.isEmpty())) {
-                PendingBatch<T, R> batch = tryLease();
+            while (!isDrained && !(stopped && inFlight.isEmpty() && ready.isEmpty() && ring.pending() == 0)) {
+                PendingBatch<T, R> batch = leaseNext();
                 if (batch != null) {
                     return batch;
                 }
-                work.awaitUninterruptibly();
+                if (watcher == null) {
+                    // Only the watcher writes PROCESSING (and IDLE): a sender that merely waits for work must not
+                    // overwrite the IDLE of a parked watcher, or producers would stop waking it.
+                    watcher = Thread.currentThread();
+                    awaySince = NOT_ARMED;
+                    drainStatus = PROCESSING;
+                    lock.unlock();
+                    try {
+                        watch();
+                    }
+                    finally {
+                        lock.lock();
+                        watcher = null;
+                    }
+                }
+                else {
+                    work.awaitUninterruptibly();
+                }
             }
             return null;
         }
@@ -1154,7 +1241,7 @@ public final class Kernel<T, R> {
         try {
             if (backlogged && callbacks.backlogItems() <= backlogLimit) {
                 backlogged = false;
-                work.signalAll();
+                signalAllWork();
             }
             else if (backlogged) {
                 scheduler.schedule(this::recheckBacklog, TimeUnit.MILLISECONDS.toNanos(1));
@@ -1188,7 +1275,7 @@ public final class Kernel<T, R> {
         Thread.interrupted();
         batch.lease();
         if (!ready.isEmpty()) {
-            work.signal();
+            signalWork();
         }
         return batch;
     }
@@ -1218,7 +1305,7 @@ public final class Kernel<T, R> {
                 });
             }
             releaseLane(batch.lane);
-            return tryLease();
+            return leaseNext();
         }
         finally {
             lock.unlock();
@@ -1465,7 +1552,7 @@ public final class Kernel<T, R> {
                 throw new IllegalStateException(label + " is closing; pause refused (it would stall the drain)");
             }
             this.paused = pause;
-            work.signalAll();
+            signalAllWork();
         }
         finally {
             lock.unlock();
@@ -1484,7 +1571,7 @@ public final class Kernel<T, R> {
                 sealAllOpen();
                 cancelHeartbeat();
                 room.signalAll();
-                work.signalAll();
+                signalAllWork();
                 checkDrained();
             }
         }
@@ -1558,7 +1645,7 @@ public final class Kernel<T, R> {
                 dropCounted(dropped, reason, null);
             }
             room.signalAll();
-            work.signalAll();
+            signalAllWork();
             checkDrained();
         }
         finally {
@@ -1593,8 +1680,7 @@ public final class Kernel<T, R> {
             return;
         }
         isDrained = true;
-        work.signalAll();
-        LockSupport.unpark(intakeThread);
+        signalAllWork();
         callbacks.stopAfter(() -> {
             try {
                 if (spec.drainedCallback() != null) {

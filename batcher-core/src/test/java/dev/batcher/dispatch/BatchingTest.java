@@ -44,6 +44,42 @@ class BatchingTest {
     }
 
     @Test
+    void anItemThatWaitedWhileEverySenderWasBusyAgesFromWhenItCameNotFromWhenASenderCameBack() throws Exception {
+        // Senders are the ring's consumer: with the only one inside the sink, item 3 waits in the ring. Built without
+        // the fixture, whose clock hook would move it into a batch on every advance: here only the engine does.
+        ManualScheduler ownClock = new ManualScheduler();
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        RecordingSender<Integer> slow = new RecordingSender<>() {
+            @Override
+            void beforeSend(dev.batcher.Batch<Integer> batch) throws Exception {
+                if (batch.items().contains(1)) {
+                    release.await();
+                }
+            }
+        };
+        Dispatcher<Integer> busy = Dispatcher.create("away", DispatcherConfig.<Integer>builder().scheduler(ownClock)
+                .maxBatchItems(2).maxBatchAge(Duration.ofMillis(100)).maxConcurrentSends(1).build(), slow);
+        try {
+            busy.enqueue(1);
+            busy.enqueue(2);
+            await().until(() -> slow.attempts.size() == 1);
+            CompletableFuture<Void> third = busy.submit(3);
+            ownClock.advance(Duration.ofMillis(150));
+            release.countDown();
+
+            // Item 3 is 150 ms old, past max-batch-age: its batch is due at once, not 100 ms after the sender is back.
+            await().untilAsserted(() -> {
+                ownClock.runDue();
+                assertThat(third).isDone();
+            });
+            assertThat(slow.batches).containsExactly(List.of(1, 2), List.of(3));
+        }
+        finally {
+            assertThat(busy.close(Duration.ofSeconds(5))).isTrue();
+        }
+    }
+
+    @Test
     void aPartialBatchIsSentWhenItGetsOldEvenIfNoMoreItemsArrive() {
         dispatcher = dispatchers.create("age", options().maxBatchItems(100).build(), sender);
         CompletableFuture<Void> first = dispatcher.submit(1);

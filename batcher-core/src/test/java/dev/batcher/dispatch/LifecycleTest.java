@@ -111,11 +111,11 @@ class LifecycleTest {
         dispatcher.enqueue(1);
         await().until(() -> dispatcher.stats().sent() == 1);
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-        await().until(() -> threadsNamed("batcher-idle-").length == 7 && Arrays.stream(threadsNamed("batcher-idle-"))
+        await().until(() -> threadsNamed("batcher-idle-").length == 6 && Arrays.stream(threadsNamed("batcher-idle-"))
                 .allMatch(t -> t.getState() == Thread.State.WAITING || t.getState() == Thread.State.TIMED_WAITING));
         Thread[] mine = threadsNamed("batcher-idle-");
         assertThat(Arrays.stream(mine).map(Thread::getName))
-                .containsExactlyInAnyOrder("batcher-idle-timer", "batcher-idle-intake", "batcher-idle-callbacks",
+                .containsExactlyInAnyOrder("batcher-idle-timer", "batcher-idle-callbacks",
                         "batcher-idle-send-1", "batcher-idle-send-2", "batcher-idle-send-3", "batcher-idle-send-4");
         long before = Arrays.stream(mine).mapToLong(t -> threads.getThreadCpuTime(t.getId())).sum();
         long wallStart = System.nanoTime();
