@@ -115,7 +115,10 @@ public final class DurableLog implements AutoCloseable {
     // Guarded by ackLock.
     private ByteBuffer ackBuffer = ByteBuffer.allocate(Segment.ACK_HEADER_BYTES + 128 * Long.BYTES);
     private final CRC32C ackCrc = new CRC32C();
+    /** Segments with acknowledged ranges not written yet. */
     private final List<Segment> dirtyAcks = new ArrayList<>();
+    /** Segments whose acknowledgement file was written and not forced yet. */
+    private final List<Segment> unforcedAcks = new ArrayList<>();
 
     /** {@link #lastAppended}, for its release writes on the append path. */
     private static final java.lang.invoke.VarHandle LAST_APPENDED;
@@ -363,11 +366,11 @@ public final class DurableLog implements AutoCloseable {
             segment.fileBytes = scan.validEnd();
             segment.sealed = true;
             if (ackFile != null) {
-                Segment.Scan acks = Segment.scanAcks(ackFile, position -> {
-                    long index = position - first;
-                    if (index >= 0 && index < segment.count && !segment.acked.get((int) index)) {
-                        segment.acked.set((int) index);
-                        segment.ackedCount++;
+                Segment.Scan acks = Segment.scanAcks(ackFile, (from, length) -> {
+                    long start = Math.max(from, first);
+                    long end = Math.min(from + length, first + segment.count);
+                    if (start < end) {
+                        segment.acknowledge((int) (start - first), (int) (end - first), false);
                     }
                 });
                 if (acks.problem() != null) {
@@ -854,15 +857,24 @@ public final class DurableLog implements AutoCloseable {
             appendLock.unlock();
         }
         List<FileChannel> acks;
+        DurableLogException ackFailure = null;
         synchronized (ackLock) {
-            acks = new ArrayList<>(dirtyAcks.size());
-            for (Segment s : dirtyAcks) {
+            try {
+                writePendingAcks();
+            } catch (DurableLogException e) {
+                ackFailure = e; // the ranges stay pending; the records are forced all the same
+            }
+            acks = new ArrayList<>(unforcedAcks.size());
+            for (Segment s : unforcedAcks) {
                 acks.add(s.ackChannel);
             }
-            dirtyAcks.clear();
+            unforcedAcks.clear();
         }
         if (sealed.isEmpty() && end == current.forcedOffset && acks.isEmpty() && !directoryChanged) {
             publishDurable(upTo);
+            if (ackFailure != null) {
+                throw ackFailure;
+            }
             return;
         }
         long start = System.nanoTime();
@@ -914,6 +926,9 @@ public final class DurableLog implements AutoCloseable {
             listener.onFsync(nanos, upTo);
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "Durable buffer " + directory + ": the listener failed on an fsync", e);
+        }
+        if (ackFailure != null) {
+            throw ackFailure;
         }
     }
 
@@ -991,38 +1006,17 @@ public final class DurableLog implements AutoCloseable {
             if (!open) {
                 throw new IllegalStateException("The durable buffer in " + directory + " is closed");
             }
-            Segment current = null;
-            int pending = 0;
-            for (int i = 0; i < count; i++) {
-                long position = positions[i];
-                Segment segment = current != null && position >= current.firstPosition
-                        && position < current.firstPosition + current.count ? current : find(position);
-                if (segment == null) {
-                    continue;
+            // A batch's positions are almost always one run of consecutive positions (FIFO): one range each.
+            for (int i = 0; i < count; ) {
+                long first = positions[i];
+                int j = i + 1;
+                while (j < count && positions[j] == positions[j - 1] + 1) {
+                    j++;
                 }
-                if (segment != current) {
-                    if (pending > 0) {
-                        writeAcks(current, pending);
-                    }
-                    current = segment;
-                    pending = 0;
-                    ackBuffer.clear().position(Segment.ACK_HEADER_BYTES);
-                }
-                int index = (int) (position - segment.firstPosition);
-                if (!segment.acked.get(index)) {
-                    segment.acked.set(index);
-                    segment.ackedCount++;
-                    newly++;
-                    if (!ackBuffer.hasRemaining()) {
-                        ackBuffer = ByteBuffer.allocate(ackBuffer.capacity() * 2).put(ackBuffer.flip());
-                    }
-                    ackBuffer.putLong(position);
-                    pending++;
-                }
+                newly += ackRange(first, first + (j - i));
+                i = j;
             }
-            if (pending > 0) {
-                writeAcks(current, pending);
-            }
+            writePendingAcks();
         }
         if (newly > 0) {
             acknowledged.addAndGet(newly);
@@ -1030,6 +1024,39 @@ public final class DurableLog implements AutoCloseable {
             if (!flushArmed.get()) {
                 armFlush();
             }
+        }
+        return newly;
+    }
+
+    /**
+     * Acknowledges the positions {@code [from, to)} in every live segment they fall in, keeps what is new as ranges to
+     * write, and reclaims segments that are done. Holds ackLock.
+     */
+    private int ackRange(long from, long to) {
+        int newly = 0;
+        long p = from;
+        while (p < to) {
+            Segment segment = find(p);
+            if (segment == null) {
+                // reclaimed, or cut off with a torn tail: go on in the next live segment, if the range reaches it
+                Long next = segments.higherKey(p);
+                if (next == null) {
+                    break;
+                }
+                p = next;
+                continue;
+            }
+            long end = Math.min(to, segment.firstPosition + segment.count);
+            int added = segment.acknowledge((int) (p - segment.firstPosition), (int) (end - segment.firstPosition),
+                    true);
+            if (added > 0) {
+                newly += added;
+                if (!dirtyAcks.contains(segment)) {
+                    dirtyAcks.add(segment);
+                }
+                reclaimIfDone(segment);
+            }
+            p = end;
         }
         return newly;
     }
@@ -1044,13 +1071,40 @@ public final class DurableLog implements AutoCloseable {
         return position < segment.firstPosition + segment.count ? segment : null;
     }
 
-    /** Writes the {@code count} positions in ackBuffer to the segment's acknowledgement file. Holds ackLock. */
-    private void writeAcks(Segment segment, int count) {
-        ByteBuffer b = ackBuffer;
-        b.putInt(0, count);
+    /**
+     * Writes the ranges acknowledged since the last write, one range entry per segment, to the acknowledgement files
+     * (the page cache); the next fsync forces them. Holds ackLock.
+     *
+     * @throws DurableLogException if a file cannot be written; its ranges stay pending for the next try
+     */
+    private void writePendingAcks() {
+        for (Segment segment : dirtyAcks) {
+            if (segment.pendingAckInts > 0) {
+                writeAcks(segment);
+            }
+            if (!unforcedAcks.contains(segment)) {
+                unforcedAcks.add(segment);
+            }
+        }
+        dirtyAcks.clear();
+    }
+
+    /** Writes a segment's pending ranges as one range entry. Holds ackLock. */
+    private void writeAcks(Segment segment) {
+        int ranges = segment.pendingAckInts / 2;
+        int bytes = Segment.ACK_HEADER_BYTES + ranges * Segment.ACK_RANGE_BYTES;
+        if (ackBuffer.capacity() < bytes) {
+            ackBuffer = ByteBuffer.allocate(Math.max(bytes, ackBuffer.capacity() * 2));
+        }
+        ByteBuffer b = ackBuffer.clear();
+        b.putInt(-ranges).putInt(0);
+        int[] pending = segment.pendingAcks;
+        for (int i = 0; i < ranges; i++) {
+            b.putLong(segment.firstPosition + pending[2 * i]).putInt(pending[2 * i + 1]);
+        }
         ackCrc.reset();
         ackCrc.update(b.array(), 0, 4);
-        ackCrc.update(b.array(), Segment.ACK_HEADER_BYTES, count * Long.BYTES);
+        ackCrc.update(b.array(), Segment.ACK_HEADER_BYTES, bytes - Segment.ACK_HEADER_BYTES);
         b.putInt(4, (int) ackCrc.getValue());
         b.flip();
         try {
@@ -1058,19 +1112,22 @@ public final class DurableLog implements AutoCloseable {
                 segment.ackChannel = FileChannel.open(segment.ackFile, StandardOpenOption.CREATE,
                         StandardOpenOption.WRITE, StandardOpenOption.APPEND);
             }
-            int bytes = b.remaining();
             while (b.hasRemaining()) {
                 segment.ackChannel.write(b);
             }
-            segment.ackBytes += bytes;
-            bytesOnDisk.addAndGet(bytes);
         } catch (IOException e) {
+            if (segment.ackChannel != null) {
+                try {
+                    segment.ackChannel.truncate(segment.ackBytes); // no half entry before the next try's
+                } catch (IOException ignored) {
+                    // the scan at the next open stops at the half entry: those acknowledgements become duplicates
+                }
+            }
             throw new DurableLogException(directory, "Cannot write " + segment.ackFile + ": " + e, e);
         }
-        if (!dirtyAcks.contains(segment)) {
-            dirtyAcks.add(segment);
-        }
-        reclaimIfDone(segment);
+        segment.pendingAckInts = 0;
+        segment.ackBytes += bytes;
+        bytesOnDisk.addAndGet(bytes);
     }
 
     /** Deletes a sealed segment whose every record is acknowledged. Holds ackLock. */
@@ -1081,6 +1138,7 @@ public final class DurableLog implements AutoCloseable {
         segment.deleted = true;
         segments.remove(segment.firstPosition, segment);
         dirtyAcks.remove(segment);
+        unforcedAcks.remove(segment);
         closeQuietly(segment.ackChannel);
         boolean recycled = false;
         try {
@@ -1237,6 +1295,13 @@ public final class DurableLog implements AutoCloseable {
             } finally {
                 synchronized (ackLock) {
                     open = false;
+                    // Acknowledged after the last fsync's write: into the files too (a lost one is a duplicate).
+                    try {
+                        writePendingAcks();
+                    } catch (DurableLogException e) {
+                        LOG.log(Level.WARNING, "Durable buffer " + directory + ": the last acknowledgements are not"
+                                + " written; their records will be replayed", e);
+                    }
                     for (Segment segment : segments.values()) {
                         closeQuietly(segment.ackChannel);
                         segment.ackChannel = null;

@@ -20,7 +20,10 @@ import java.util.zip.CRC32C;
  * <p>Segment: a 16-byte header (int magic, int version, long first position), then records: int length, int CRC32C
  * (of the length's 4 bytes, the position's 8 bytes and the item), long position, the item's bytes. A length of 0
  * (the zeros of the pre-allocated space) ends the segment. Acknowledgement file: entries of int count, int CRC32C (of
- * the count's 4 bytes and the positions), then {@code count} longs, the positions acknowledged.
+ * the count's 4 bytes and the body), then the body. The count's sign tells the kind of entry: a negative count is a
+ * range entry (the current format) of {@code -count} ranges, each a long first position and an int length (a batch
+ * of consecutive positions is 12 bytes); a positive count is a position entry (the first format, still read) of
+ * {@code count} longs, each position acknowledged.
  */
 final class Segment {
 
@@ -29,6 +32,8 @@ final class Segment {
     static final int HEADER_BYTES = 16;
     static final int RECORD_HEADER_BYTES = 16;
     static final int ACK_HEADER_BYTES = 8;
+    /** A range in a range entry: long first position, int length. */
+    static final int ACK_RANGE_BYTES = 12;
     static final String SEGMENT_SUFFIX = ".seg";
     static final String ACK_SUFFIX = ".ack";
 
@@ -66,6 +71,12 @@ final class Segment {
     FileChannel ackChannel;
     long ackBytes;
     boolean deleted;
+    /**
+     * Acknowledged ranges not written to the acknowledgement file yet (the log writes them with its next fsync):
+     * pairs of index (from the first position) and length, {@link #pendingAckInts} ints in use.
+     */
+    int[] pendingAcks = new int[8];
+    int pendingAckInts;
 
     Segment(Path directory, long firstPosition) {
         this.firstPosition = firstPosition;
@@ -92,6 +103,54 @@ final class Segment {
 
     boolean fullyAcknowledged() {
         return sealed && ackedCount == count;
+    }
+
+    /**
+     * Marks the indexes {@code [from, to)} acknowledged; with {@code pending}, the ones that were not acknowledged yet
+     * are also kept as ranges to write to the acknowledgement file. Holds the log's ack lock.
+     *
+     * @return how many were newly acknowledged
+     */
+    int acknowledge(int from, int to, boolean pending) {
+        int newly = 0;
+        for (int i = acked.nextClearBit(from); i < to; i = acked.nextClearBit(i)) {
+            int end = acked.nextSetBit(i);
+            if (end < 0 || end > to) {
+                end = to;
+            }
+            acked.set(i, end);
+            if (pending) {
+                addPendingAck(i, end - i);
+            }
+            newly += end - i;
+            i = end;
+        }
+        ackedCount += newly;
+        return newly;
+    }
+
+    /** Keeps a range to write, merged with the last one when they touch (FIFO batches follow each other). */
+    private void addPendingAck(int from, int length) {
+        int n = pendingAckInts;
+        if (n > 0) {
+            int lastFrom = pendingAcks[n - 2];
+            int lastLength = pendingAcks[n - 1];
+            if (lastFrom + lastLength == from) {
+                pendingAcks[n - 1] = lastLength + length;
+                return;
+            }
+            if (from + length == lastFrom) {
+                pendingAcks[n - 2] = from;
+                pendingAcks[n - 1] = lastLength + length;
+                return;
+            }
+        }
+        if (n == pendingAcks.length) {
+            pendingAcks = java.util.Arrays.copyOf(pendingAcks, n * 2);
+        }
+        pendingAcks[n] = from;
+        pendingAcks[n + 1] = length;
+        pendingAckInts = n + 2;
     }
 
     /** What a scan found: the valid records and where they end; {@code problem} is null for a clean end. */
@@ -190,10 +249,11 @@ final class Segment {
 
     /** Receives acknowledged positions. */
     interface AckVisitor {
-        void acked(long position);
+        /** The {@code count} positions from {@code first} on are acknowledged. */
+        void acked(long first, int count);
     }
 
-    /** Reads an acknowledgement file up to its first invalid entry. */
+    /** Reads an acknowledgement file (range and position entries) up to its first invalid entry. */
     static Scan scanAcks(Path file, AckVisitor visitor) throws IOException {
         long size = Files.size(file);
         try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 16))) {
@@ -206,11 +266,13 @@ final class Segment {
                 }
                 int count = in.readInt();
                 int stored = in.readInt();
-                if (count <= 0 || (long) count * Long.BYTES > size - offset - ACK_HEADER_BYTES) {
-                    return new Scan(entries, offset, size, count <= 0 ? "an acknowledgement count is not valid"
+                boolean ranges = count < 0;
+                long bodyBytes = ranges ? -(long) count * ACK_RANGE_BYTES : (long) count * Long.BYTES;
+                if (count == 0 || bodyBytes > size - offset - ACK_HEADER_BYTES) {
+                    return new Scan(entries, offset, size, count == 0 ? "an acknowledgement count is not valid"
                             : "an acknowledgement entry is cut off");
                 }
-                byte[] body = new byte[count * Long.BYTES];
+                byte[] body = new byte[(int) bodyBytes];
                 try {
                     in.readFully(body);
                 } catch (EOFException e) {
@@ -223,10 +285,21 @@ final class Segment {
                     return new Scan(entries, offset, size, "checksum mismatch");
                 }
                 ByteBuffer b = ByteBuffer.wrap(body);
-                for (int i = 0; i < count; i++) {
-                    visitor.acked(b.getLong(i * Long.BYTES));
+                if (ranges) {
+                    for (int i = 0; i < -count; i++) {
+                        if (b.getInt(i * ACK_RANGE_BYTES + Long.BYTES) <= 0) {
+                            return new Scan(entries, offset, size, "an acknowledged range has no positions");
+                        }
+                    }
+                    for (int i = 0; i < -count; i++) {
+                        visitor.acked(b.getLong(i * ACK_RANGE_BYTES), b.getInt(i * ACK_RANGE_BYTES + Long.BYTES));
+                    }
+                } else {
+                    for (int i = 0; i < count; i++) {
+                        visitor.acked(b.getLong(i * Long.BYTES), 1);
+                    }
                 }
-                offset += ACK_HEADER_BYTES + body.length;
+                offset += ACK_HEADER_BYTES + bodyBytes;
                 entries++;
             }
             return new Scan(entries, offset, size, null);
