@@ -50,7 +50,8 @@ import java.util.zip.CRC32C;
  *       {@link #awaitDurable}, {@link #whenDurable} and {@link #durablePosition} tell when a position is on the
  *       device under either policy.</li>
  *   <li>{@link #ack(long...)} acknowledges positions in any order; a segment whose every record is acknowledged is
- *       deleted (reclaim). Acknowledgements are persisted in a checksummed file per segment.</li>
+ *       deleted (reclaim). Acknowledgements are persisted as ranges in a checksummed file per segment, with the
+ *       next fsync.</li>
  *   <li>{@link #open} locks the directory, checks every record's checksum, cuts off a torn or corrupt tail (logged,
  *       counted, reported to the {@link DurableLogListener} and listed by {@link #truncations()}), and
  *       {@link #replay} then delivers every record written before the open and not acknowledged, in append order.</li>
@@ -59,7 +60,8 @@ import java.util.zip.CRC32C;
  * </ul>
  *
  * <p>Thread-safe. Appends are serialized by one lock held only to copy the record into the mapped segment (no system
- * call); acknowledgements take another lock and write one entry per segment touched; fsyncs run outside both.
+ * call); acknowledgements take another lock and only mark positions in memory (the flusher writes them to the files
+ * with its fsync); fsyncs run outside both.
  * See {@code docs/durable-buffer.md}.
  */
 public final class DurableLog implements AutoCloseable {
@@ -970,16 +972,17 @@ public final class DurableLog implements AutoCloseable {
 
     /**
      * Acknowledges positions, in any order (batches settle out of order): their records will not be replayed. A
-     * segment whose every record is acknowledged is deleted once it is no longer the one appended to. One
-     * checksummed entry per segment touched is written to its acknowledgement file (in the page cache at once,
-     * forced with the next fsync): a crash may forget an acknowledgement, which then means a duplicate, never a loss.
+     * segment whose every record is acknowledged is deleted once it is no longer the one appended to. The positions
+     * are kept in memory as ranges of consecutive positions (a FIFO batch is one range) and written, one checksummed
+     * entry per segment, to its acknowledgement file by the next fsync (within {@code buffer.durable.fsync-interval},
+     * or at {@link #close}): a crash, even of the process alone, may forget the acknowledgements of the last interval,
+     * which then means duplicates on replay, never a loss.
      * Positions already acknowledged, reclaimed, or cut off with a torn tail are ignored.
      *
      * @param positions positions returned by appends or delivered by {@link #replay}
      * @return how many were newly acknowledged
      * @throws IllegalArgumentException if a position was never appended
      * @throws IllegalStateException if the log is closed
-     * @throws DurableLogException if the acknowledgement file cannot be written
      */
     public int ack(long... positions) {
         return ack(positions, positions.length);
@@ -1016,7 +1019,6 @@ public final class DurableLog implements AutoCloseable {
                 newly += ackRange(first, first + (j - i));
                 i = j;
             }
-            writePendingAcks();
         }
         if (newly > 0) {
             acknowledged.addAndGet(newly);
