@@ -106,6 +106,8 @@ public final class DurableLog implements AutoCloseable {
     private final List<Segment> sealedUnforced = new ArrayList<>();
     private boolean directoryDirty;
     private final CRC32C appendCrc = new CRC32C();
+    /** The position and length a record's checksum covers. */
+    private final ByteBuffer crcScratch = ByteBuffer.allocate(Long.BYTES + Integer.BYTES);
     private boolean closed;
     private CompletableFuture<MappedByteBuffer> prepared;
     /**
@@ -532,7 +534,7 @@ public final class DurableLog implements AutoCloseable {
         Objects.requireNonNull(item, "item");
         if ((long) item.length + Segment.RECORD_HEADER_BYTES + Segment.HEADER_BYTES > segmentBytes) {
             throw new IllegalArgumentException("An item of " + item.length + " bytes does not fit in a segment of "
-                    + segmentBytes + " bytes (" + DurableLogOptions.SEGMENT_BYTES + ", with 32 bytes of headers):"
+                    + segmentBytes + " bytes (" + DurableLogOptions.SEGMENT_BYTES + ", with 24 bytes of headers):"
                     + " raise " + DurableLogOptions.SEGMENT_BYTES + " or send smaller items");
         }
     }
@@ -550,17 +552,14 @@ public final class DurableLog implements AutoCloseable {
         int offset = segment.writeOffset;
         int length = item.length;
         long position = nextPosition;
-        map.putInt(offset, length);
-        map.putLong(offset + 8, position);
-        map.put(offset + Segment.RECORD_HEADER_BYTES, item);
-        ByteBuffer view = segment.crcView;
+        // The checksum covers the position (implied by the record's index, not stored), the length and the item.
         CRC32C crc = appendCrc;
         crc.reset();
-        view.limit(offset + 4).position(offset);
-        crc.update(view);
-        view.limit(offset + Segment.RECORD_HEADER_BYTES + length).position(offset + 8);
-        crc.update(view);
+        crc.update(crcScratch.putLong(0, position).putInt(Long.BYTES, length).array(), 0, Long.BYTES + Integer.BYTES);
+        crc.update(item, 0, length);
+        map.putInt(offset, length);
         map.putInt(offset + 4, (int) crc.getValue());
+        map.put(offset + Segment.RECORD_HEADER_BYTES, item);
         segment.writeOffset = offset + Segment.RECORD_HEADER_BYTES + length;
         Segment.COUNT.setRelease(segment, segment.count + 1); // one writer: no fence on the append path
         nextPosition = position + 1;
@@ -732,7 +731,6 @@ public final class DurableLog implements AutoCloseable {
         map.putInt(4, Segment.VERSION);
         map.putLong(8, segment.firstPosition);
         segment.map = map;
-        segment.crcView = map.duplicate();
         segment.writeOffset = Segment.HEADER_BYTES;
         segment.fileBytes = segmentBytes;
         segments.put(segment.firstPosition, segment);
@@ -888,7 +886,6 @@ public final class DurableLog implements AutoCloseable {
                 s.forcedOffset = s.writeOffset;
                 Unmapper.unmap(s.map);
                 s.map = null;
-                s.crcView = null;
             }
             if (end > current.forcedOffset) {
                 current.map.force(current.forcedOffset, end - current.forcedOffset);
@@ -1319,7 +1316,6 @@ public final class DurableLog implements AutoCloseable {
                     sealedUnforced.clear();
                     Unmapper.unmap(last.map);
                     last.map = null;
-                    last.crcView = null;
                     active = null;
                     if (!last.deleted) {
                         truncateQuietly(last);

@@ -186,7 +186,7 @@ class DurableLogTest {
         }
         Path segment = segmentFiles().get(0);
         long size = Files.size(segment);
-        // Each record is 16 bytes of header + 6 or 7 bytes; cut the last record (item-19, 23 bytes) in half.
+        // Each record is 8 bytes of header + 6 or 7 bytes; cut the last record (item-19, 15 bytes) in two.
         try (RandomAccessFile file = new RandomAccessFile(segment.toFile(), "rw")) {
             file.setLength(size - 10);
         }
@@ -202,8 +202,8 @@ class DurableLogTest {
             TruncatedTail tail = reported.get(0);
             assertThat(tail.file()).isEqualTo(segment.toRealPath());
             assertThat(tail.recordsKept()).isEqualTo(19);
-            assertThat(tail.offset()).isEqualTo(size - 23);
-            assertThat(tail.bytesDropped()).isEqualTo(13);
+            assertThat(tail.offset()).isEqualTo(size - 15);
+            assertThat(tail.bytesDropped()).isEqualTo(5);
             assertThat(tail.reason()).contains("cut off");
             assertThat(log.truncations()).containsExactly(tail);
             assertThat(log.stats().truncatedTails()).isEqualTo(1);
@@ -220,15 +220,15 @@ class DurableLogTest {
     void aFlippedByteFailsTheChecksumAndCutsTheLogBeforeThatRecord() throws IOException {
         try (DurableLog log = DurableLog.open(options())) {
             for (int i = 0; i < 30; i++) {
-                log.append(item(String.format("item-%02d", i))); // 7 bytes: 23-byte records
+                log.append(item(String.format("item-%02d", i))); // 7 bytes: 15-byte records
             }
         }
         Path segment = segmentFiles().get(0);
-        long record10 = 16 + 10 * 23;
+        long record10 = 16 + 10 * 15;
         try (RandomAccessFile file = new RandomAccessFile(segment.toFile(), "rw")) {
-            file.seek(record10 + 16 + 3); // a byte of item-10's payload
+            file.seek(record10 + 8 + 3); // a byte of item-10's payload
             int b = file.read();
-            file.seek(record10 + 16 + 3);
+            file.seek(record10 + 8 + 3);
             file.write(b ^ 0x01);
         }
         try (DurableLog log = DurableLog.open(options())) {
@@ -347,14 +347,14 @@ class DurableLogTest {
             assertThat(full).hasMessageContaining("buffer.durable.max-bytes=12288")
                     .hasMessageContaining(log.directory().toString());
             assertThat(full.getBytesNeeded()).isEqualTo(4096);
-            assertThat(positions).hasSize(3 * ((4096 - 16) / 116));
+            assertThat(positions).hasSize(3 * ((4096 - 16) / 108));
             long next = log.stats().nextPosition();
             assertThatExceptionOfType(DurableLogFullException.class)
-                    .isThrownBy(() -> log.appendAll(List.of(item("y"), item("z"))));
+                    .isThrownBy(() -> log.appendAll(List.of(item("y".repeat(50)), item("z".repeat(50)))));
             assertThat(log.stats().nextPosition()).as("a refused appendAll writes nothing").isEqualTo(next);
 
             // drop-oldest: acknowledge the oldest records until their segment is reclaimed
-            long[] oldest = log.oldestUnacknowledged((4096 - 16) / 116);
+            long[] oldest = log.oldestUnacknowledged((4096 - 16) / 108);
             assertThat(oldest).containsExactly(positions.subList(0, oldest.length).stream()
                     .mapToLong(Long::longValue).toArray());
             log.ack(oldest);
@@ -362,7 +362,7 @@ class DurableLogTest {
         }
         try (DurableLog log = DurableLog.open(bounded)) {
             List<Replayed> replayed = replay(log);
-            assertThat(replayed).hasSize(2 * ((4096 - 16) / 116) + 1);
+            assertThat(replayed).hasSize(2 * ((4096 - 16) / 108) + 1);
             assertThat(replayed.get(replayed.size() - 1).item()).isEqualTo("fits-again");
         }
     }
@@ -393,7 +393,7 @@ class DurableLogTest {
             assertThat(log.stats().segments()).isEqualTo(1);
         }
         assertThat(segmentFiles()).singleElement().satisfies(f ->
-                assertThat(Files.size(f)).isEqualTo(16 + 10 * 22 + 90 * 23));
+                assertThat(Files.size(f)).isEqualTo(16 + 10 * 14 + 90 * 15));
     }
     private long ackFileBytes() throws IOException {
         try (Stream<Path> files = Files.list(dir)) {
@@ -433,19 +433,19 @@ class DurableLogTest {
     void aRangeSpanningSegmentsAcknowledgesItsPositionsInEachOfThem() {
         List<Long> positions = new ArrayList<>();
         try (DurableLog log = DurableLog.open(options())) {
-            for (int i = 0; i < 600; i++) { // about 177 records of 23 bytes per 4 KiB segment: 4 segments
+            for (int i = 0; i < 1_000; i++) { // about 272 records of 15 bytes per 4 KiB segment: 4 segments
                 positions.add(log.append(item(String.format("item-%03d", i).substring(0, 7))));
             }
             assertThat(log.stats().segments()).isGreaterThanOrEqualTo(4);
             // One run from inside the first segment, over the whole second one, into the third.
             long from = positions.get(100);
-            assertThat(log.ack(range(from, 300))).isEqualTo(300);
-            assertThat(log.ack(range(from, 300))).as("acknowledged already").isZero();
-            assertThat(log.stats().records()).isEqualTo(300);
+            assertThat(log.ack(range(from, 500))).isEqualTo(500);
+            assertThat(log.ack(range(from, 500))).as("acknowledged already").isZero();
+            assertThat(log.stats().records()).isEqualTo(500);
         }
         try (DurableLog log = DurableLog.open(options())) {
             List<Long> expected = new ArrayList<>(positions.subList(0, 100));
-            expected.addAll(positions.subList(400, 600));
+            expected.addAll(positions.subList(600, 1_000));
             assertThat(replay(log)).extracting(Replayed::position).containsExactlyElementsOf(expected);
         }
     }
@@ -547,6 +547,34 @@ class DurableLogTest {
             assertThat(replay(log)).extracting(Replayed::position)
                     .containsExactly(positions.get(0), positions.get(2), positions.get(3), positions.get(5),
                             positions.get(6));
+        }
+    }
+
+    @Test
+    void aSegmentOfTheFirstFormatIsStillReplayedAndAppendsGoOnInTheCurrentOne() throws IOException {
+        // Version 1: a 16-byte header, then records of int length, int CRC32C (length, position, item), long position.
+        java.nio.ByteBuffer file = java.nio.ByteBuffer.allocate(4096);
+        file.putInt(Segment.MAGIC).putInt(1).putLong(0);
+        for (int i = 0; i < 3; i++) {
+            byte[] bytes = item("old-" + i);
+            int at = file.position();
+            file.putInt(bytes.length).putInt(0).putLong(i).put(bytes);
+            java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+            crc.update(file.array(), at, 4);
+            crc.update(file.array(), at + 8, 8 + bytes.length);
+            file.putInt(at + 4, (int) crc.getValue());
+        }
+        Files.write(dir.resolve(Segment.name(0) + ".seg"), file.array());
+        try (DurableLog log = DurableLog.open(options())) {
+            assertThat(log.truncations()).isEmpty();
+            assertThat(replay(log)).containsExactly(new Replayed(0, "old-0"), new Replayed(1, "old-1"),
+                    new Replayed(2, "old-2"));
+            assertThat(log.append(item("new"))).isEqualTo(3);
+            log.ack(1);
+        }
+        try (DurableLog log = DurableLog.open(options())) {
+            assertThat(replay(log)).containsExactly(new Replayed(0, "old-0"), new Replayed(2, "old-2"),
+                    new Replayed(3, "new"));
         }
     }
 }
