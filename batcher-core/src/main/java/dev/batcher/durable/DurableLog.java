@@ -90,7 +90,8 @@ public final class DurableLog implements AutoCloseable {
     /**
      * A wholly acknowledged segment file kept for reuse as the next segment instead of being deleted: its pages are
      * already allocated (and in the page cache), so appends into it take no page faults. It is zeroed before reuse;
-     * should an old record survive anyway, its position (lower than the new first position) ends the scan cleanly.
+     * should an old record survive anyway (a power cut before the zeros reached the device), its checksum, which
+     * covers the position it would have now, fails: the scan at open cuts the file there as a torn tail.
      */
     static final String RECYCLED_FILE = "recycled.seg.tmp";
 
