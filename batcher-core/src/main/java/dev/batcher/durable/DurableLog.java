@@ -50,7 +50,8 @@ import java.util.zip.CRC32C;
  *       {@link #awaitDurable}, {@link #whenDurable} and {@link #durablePosition} tell when a position is on the
  *       device under either policy.</li>
  *   <li>{@link #ack(long...)} acknowledges positions in any order; a segment whose every record is acknowledged is
- *       deleted (reclaim). Acknowledgements are persisted in a checksummed file per segment.</li>
+ *       deleted (reclaim). Acknowledgements are persisted as ranges in a checksummed file per segment, with the
+ *       next fsync.</li>
  *   <li>{@link #open} locks the directory, checks every record's checksum, cuts off a torn or corrupt tail (logged,
  *       counted, reported to the {@link DurableLogListener} and listed by {@link #truncations()}), and
  *       {@link #replay} then delivers every record written before the open and not acknowledged, in append order.</li>
@@ -59,7 +60,8 @@ import java.util.zip.CRC32C;
  * </ul>
  *
  * <p>Thread-safe. Appends are serialized by one lock held only to copy the record into the mapped segment (no system
- * call); acknowledgements take another lock and write one entry per segment touched; fsyncs run outside both.
+ * call); acknowledgements take another lock and only mark positions in memory (the flusher writes them to the files
+ * with its fsync); fsyncs run outside both.
  * See {@code docs/durable-buffer.md}.
  */
 public final class DurableLog implements AutoCloseable {
@@ -88,7 +90,8 @@ public final class DurableLog implements AutoCloseable {
     /**
      * A wholly acknowledged segment file kept for reuse as the next segment instead of being deleted: its pages are
      * already allocated (and in the page cache), so appends into it take no page faults. It is zeroed before reuse;
-     * should an old record survive anyway, its position (lower than the new first position) ends the scan cleanly.
+     * should an old record survive anyway (a power cut before the zeros reached the device), its checksum, which
+     * covers the position it would have now, fails: the scan at open cuts the file there as a torn tail.
      */
     static final String RECYCLED_FILE = "recycled.seg.tmp";
 
@@ -104,6 +107,8 @@ public final class DurableLog implements AutoCloseable {
     private final List<Segment> sealedUnforced = new ArrayList<>();
     private boolean directoryDirty;
     private final CRC32C appendCrc = new CRC32C();
+    /** The position and length a record's checksum covers. */
+    private final ByteBuffer crcScratch = ByteBuffer.allocate(Long.BYTES + Integer.BYTES);
     private boolean closed;
     private CompletableFuture<MappedByteBuffer> prepared;
     /**
@@ -115,7 +120,10 @@ public final class DurableLog implements AutoCloseable {
     // Guarded by ackLock.
     private ByteBuffer ackBuffer = ByteBuffer.allocate(Segment.ACK_HEADER_BYTES + 128 * Long.BYTES);
     private final CRC32C ackCrc = new CRC32C();
+    /** Segments with acknowledged ranges not written yet. */
     private final List<Segment> dirtyAcks = new ArrayList<>();
+    /** Segments whose acknowledgement file was written and not forced yet. */
+    private final List<Segment> unforcedAcks = new ArrayList<>();
 
     /** {@link #lastAppended}, for its release writes on the append path. */
     private static final java.lang.invoke.VarHandle LAST_APPENDED;
@@ -363,11 +371,11 @@ public final class DurableLog implements AutoCloseable {
             segment.fileBytes = scan.validEnd();
             segment.sealed = true;
             if (ackFile != null) {
-                Segment.Scan acks = Segment.scanAcks(ackFile, position -> {
-                    long index = position - first;
-                    if (index >= 0 && index < segment.count && !segment.acked.get((int) index)) {
-                        segment.acked.set((int) index);
-                        segment.ackedCount++;
+                Segment.Scan acks = Segment.scanAcks(ackFile, (from, length) -> {
+                    long start = Math.max(from, first);
+                    long end = Math.min(from + length, first + segment.count);
+                    if (start < end) {
+                        segment.acknowledge((int) (start - first), (int) (end - first), false);
                     }
                 });
                 if (acks.problem() != null) {
@@ -527,7 +535,7 @@ public final class DurableLog implements AutoCloseable {
         Objects.requireNonNull(item, "item");
         if ((long) item.length + Segment.RECORD_HEADER_BYTES + Segment.HEADER_BYTES > segmentBytes) {
             throw new IllegalArgumentException("An item of " + item.length + " bytes does not fit in a segment of "
-                    + segmentBytes + " bytes (" + DurableLogOptions.SEGMENT_BYTES + ", with 32 bytes of headers):"
+                    + segmentBytes + " bytes (" + DurableLogOptions.SEGMENT_BYTES + ", with 24 bytes of headers):"
                     + " raise " + DurableLogOptions.SEGMENT_BYTES + " or send smaller items");
         }
     }
@@ -545,17 +553,14 @@ public final class DurableLog implements AutoCloseable {
         int offset = segment.writeOffset;
         int length = item.length;
         long position = nextPosition;
-        map.putInt(offset, length);
-        map.putLong(offset + 8, position);
-        map.put(offset + Segment.RECORD_HEADER_BYTES, item);
-        ByteBuffer view = segment.crcView;
+        // The checksum covers the position (implied by the record's index, not stored), the length and the item.
         CRC32C crc = appendCrc;
         crc.reset();
-        view.limit(offset + 4).position(offset);
-        crc.update(view);
-        view.limit(offset + Segment.RECORD_HEADER_BYTES + length).position(offset + 8);
-        crc.update(view);
+        crc.update(crcScratch.putLong(0, position).putInt(Long.BYTES, length).array(), 0, Long.BYTES + Integer.BYTES);
+        crc.update(item, 0, length);
+        map.putInt(offset, length);
         map.putInt(offset + 4, (int) crc.getValue());
+        map.put(offset + Segment.RECORD_HEADER_BYTES, item);
         segment.writeOffset = offset + Segment.RECORD_HEADER_BYTES + length;
         Segment.COUNT.setRelease(segment, segment.count + 1); // one writer: no fence on the append path
         nextPosition = position + 1;
@@ -727,7 +732,6 @@ public final class DurableLog implements AutoCloseable {
         map.putInt(4, Segment.VERSION);
         map.putLong(8, segment.firstPosition);
         segment.map = map;
-        segment.crcView = map.duplicate();
         segment.writeOffset = Segment.HEADER_BYTES;
         segment.fileBytes = segmentBytes;
         segments.put(segment.firstPosition, segment);
@@ -854,15 +858,24 @@ public final class DurableLog implements AutoCloseable {
             appendLock.unlock();
         }
         List<FileChannel> acks;
+        DurableLogException ackFailure = null;
         synchronized (ackLock) {
-            acks = new ArrayList<>(dirtyAcks.size());
-            for (Segment s : dirtyAcks) {
+            try {
+                writePendingAcks();
+            } catch (DurableLogException e) {
+                ackFailure = e; // the ranges stay pending; the records are forced all the same
+            }
+            acks = new ArrayList<>(unforcedAcks.size());
+            for (Segment s : unforcedAcks) {
                 acks.add(s.ackChannel);
             }
-            dirtyAcks.clear();
+            unforcedAcks.clear();
         }
         if (sealed.isEmpty() && end == current.forcedOffset && acks.isEmpty() && !directoryChanged) {
             publishDurable(upTo);
+            if (ackFailure != null) {
+                throw ackFailure;
+            }
             return;
         }
         long start = System.nanoTime();
@@ -874,7 +887,6 @@ public final class DurableLog implements AutoCloseable {
                 s.forcedOffset = s.writeOffset;
                 Unmapper.unmap(s.map);
                 s.map = null;
-                s.crcView = null;
             }
             if (end > current.forcedOffset) {
                 current.map.force(current.forcedOffset, end - current.forcedOffset);
@@ -914,6 +926,9 @@ public final class DurableLog implements AutoCloseable {
             listener.onFsync(nanos, upTo);
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "Durable buffer " + directory + ": the listener failed on an fsync", e);
+        }
+        if (ackFailure != null) {
+            throw ackFailure;
         }
     }
 
@@ -955,16 +970,17 @@ public final class DurableLog implements AutoCloseable {
 
     /**
      * Acknowledges positions, in any order (batches settle out of order): their records will not be replayed. A
-     * segment whose every record is acknowledged is deleted once it is no longer the one appended to. One
-     * checksummed entry per segment touched is written to its acknowledgement file (in the page cache at once,
-     * forced with the next fsync): a crash may forget an acknowledgement, which then means a duplicate, never a loss.
+     * segment whose every record is acknowledged is deleted once it is no longer the one appended to. The positions
+     * are kept in memory as ranges of consecutive positions (a FIFO batch is one range) and written, one checksummed
+     * entry per segment, to its acknowledgement file by the next fsync (within {@code buffer.durable.fsync-interval},
+     * or at {@link #close}): a crash, even of the process alone, may forget the acknowledgements of the last interval,
+     * which then means duplicates on replay, never a loss.
      * Positions already acknowledged, reclaimed, or cut off with a torn tail are ignored.
      *
      * @param positions positions returned by appends or delivered by {@link #replay}
      * @return how many were newly acknowledged
      * @throws IllegalArgumentException if a position was never appended
      * @throws IllegalStateException if the log is closed
-     * @throws DurableLogException if the acknowledgement file cannot be written
      */
     public int ack(long... positions) {
         return ack(positions, positions.length);
@@ -991,37 +1007,15 @@ public final class DurableLog implements AutoCloseable {
             if (!open) {
                 throw new IllegalStateException("The durable buffer in " + directory + " is closed");
             }
-            Segment current = null;
-            int pending = 0;
-            for (int i = 0; i < count; i++) {
-                long position = positions[i];
-                Segment segment = current != null && position >= current.firstPosition
-                        && position < current.firstPosition + current.count ? current : find(position);
-                if (segment == null) {
-                    continue;
+            // A batch's positions are almost always one run of consecutive positions (FIFO): one range each.
+            for (int i = 0; i < count; ) {
+                long first = positions[i];
+                int j = i + 1;
+                while (j < count && positions[j] == positions[j - 1] + 1) {
+                    j++;
                 }
-                if (segment != current) {
-                    if (pending > 0) {
-                        writeAcks(current, pending);
-                    }
-                    current = segment;
-                    pending = 0;
-                    ackBuffer.clear().position(Segment.ACK_HEADER_BYTES);
-                }
-                int index = (int) (position - segment.firstPosition);
-                if (!segment.acked.get(index)) {
-                    segment.acked.set(index);
-                    segment.ackedCount++;
-                    newly++;
-                    if (!ackBuffer.hasRemaining()) {
-                        ackBuffer = ByteBuffer.allocate(ackBuffer.capacity() * 2).put(ackBuffer.flip());
-                    }
-                    ackBuffer.putLong(position);
-                    pending++;
-                }
-            }
-            if (pending > 0) {
-                writeAcks(current, pending);
+                newly += ackRange(first, first + (j - i));
+                i = j;
             }
         }
         if (newly > 0) {
@@ -1030,6 +1024,39 @@ public final class DurableLog implements AutoCloseable {
             if (!flushArmed.get()) {
                 armFlush();
             }
+        }
+        return newly;
+    }
+
+    /**
+     * Acknowledges the positions {@code [from, to)} in every live segment they fall in, keeps what is new as ranges to
+     * write, and reclaims segments that are done. Holds ackLock.
+     */
+    private int ackRange(long from, long to) {
+        int newly = 0;
+        long p = from;
+        while (p < to) {
+            Segment segment = find(p);
+            if (segment == null) {
+                // reclaimed, or cut off with a torn tail: go on in the next live segment, if the range reaches it
+                Long next = segments.higherKey(p);
+                if (next == null) {
+                    break;
+                }
+                p = next;
+                continue;
+            }
+            long end = Math.min(to, segment.firstPosition + segment.count);
+            int added = segment.acknowledge((int) (p - segment.firstPosition), (int) (end - segment.firstPosition),
+                    true);
+            if (added > 0) {
+                newly += added;
+                if (!dirtyAcks.contains(segment)) {
+                    dirtyAcks.add(segment);
+                }
+                reclaimIfDone(segment);
+            }
+            p = end;
         }
         return newly;
     }
@@ -1044,13 +1071,40 @@ public final class DurableLog implements AutoCloseable {
         return position < segment.firstPosition + segment.count ? segment : null;
     }
 
-    /** Writes the {@code count} positions in ackBuffer to the segment's acknowledgement file. Holds ackLock. */
-    private void writeAcks(Segment segment, int count) {
-        ByteBuffer b = ackBuffer;
-        b.putInt(0, count);
+    /**
+     * Writes the ranges acknowledged since the last write, one range entry per segment, to the acknowledgement files
+     * (the page cache); the next fsync forces them. Holds ackLock.
+     *
+     * @throws DurableLogException if a file cannot be written; its ranges stay pending for the next try
+     */
+    private void writePendingAcks() {
+        for (Segment segment : dirtyAcks) {
+            if (segment.pendingAckInts > 0) {
+                writeAcks(segment);
+            }
+            if (!unforcedAcks.contains(segment)) {
+                unforcedAcks.add(segment);
+            }
+        }
+        dirtyAcks.clear();
+    }
+
+    /** Writes a segment's pending ranges as one range entry. Holds ackLock. */
+    private void writeAcks(Segment segment) {
+        int ranges = segment.pendingAckInts / 2;
+        int bytes = Segment.ACK_HEADER_BYTES + ranges * Segment.ACK_RANGE_BYTES;
+        if (ackBuffer.capacity() < bytes) {
+            ackBuffer = ByteBuffer.allocate(Math.max(bytes, ackBuffer.capacity() * 2));
+        }
+        ByteBuffer b = ackBuffer.clear();
+        b.putInt(-ranges).putInt(0);
+        int[] pending = segment.pendingAcks;
+        for (int i = 0; i < ranges; i++) {
+            b.putLong(segment.firstPosition + pending[2 * i]).putInt(pending[2 * i + 1]);
+        }
         ackCrc.reset();
         ackCrc.update(b.array(), 0, 4);
-        ackCrc.update(b.array(), Segment.ACK_HEADER_BYTES, count * Long.BYTES);
+        ackCrc.update(b.array(), Segment.ACK_HEADER_BYTES, bytes - Segment.ACK_HEADER_BYTES);
         b.putInt(4, (int) ackCrc.getValue());
         b.flip();
         try {
@@ -1058,19 +1112,22 @@ public final class DurableLog implements AutoCloseable {
                 segment.ackChannel = FileChannel.open(segment.ackFile, StandardOpenOption.CREATE,
                         StandardOpenOption.WRITE, StandardOpenOption.APPEND);
             }
-            int bytes = b.remaining();
             while (b.hasRemaining()) {
                 segment.ackChannel.write(b);
             }
-            segment.ackBytes += bytes;
-            bytesOnDisk.addAndGet(bytes);
         } catch (IOException e) {
+            if (segment.ackChannel != null) {
+                try {
+                    segment.ackChannel.truncate(segment.ackBytes); // no half entry before the next try's
+                } catch (IOException ignored) {
+                    // the scan at the next open stops at the half entry: those acknowledgements become duplicates
+                }
+            }
             throw new DurableLogException(directory, "Cannot write " + segment.ackFile + ": " + e, e);
         }
-        if (!dirtyAcks.contains(segment)) {
-            dirtyAcks.add(segment);
-        }
-        reclaimIfDone(segment);
+        segment.pendingAckInts = 0;
+        segment.ackBytes += bytes;
+        bytesOnDisk.addAndGet(bytes);
     }
 
     /** Deletes a sealed segment whose every record is acknowledged. Holds ackLock. */
@@ -1081,6 +1138,7 @@ public final class DurableLog implements AutoCloseable {
         segment.deleted = true;
         segments.remove(segment.firstPosition, segment);
         dirtyAcks.remove(segment);
+        unforcedAcks.remove(segment);
         closeQuietly(segment.ackChannel);
         boolean recycled = false;
         try {
@@ -1237,6 +1295,13 @@ public final class DurableLog implements AutoCloseable {
             } finally {
                 synchronized (ackLock) {
                     open = false;
+                    // Acknowledged after the last fsync's write: into the files too (a lost one is a duplicate).
+                    try {
+                        writePendingAcks();
+                    } catch (DurableLogException e) {
+                        LOG.log(Level.WARNING, "Durable buffer " + directory + ": the last acknowledgements are not"
+                                + " written; their records will be replayed", e);
+                    }
                     for (Segment segment : segments.values()) {
                         closeQuietly(segment.ackChannel);
                         segment.ackChannel = null;
@@ -1252,7 +1317,6 @@ public final class DurableLog implements AutoCloseable {
                     sealedUnforced.clear();
                     Unmapper.unmap(last.map);
                     last.map = null;
-                    last.crcView = null;
                     active = null;
                     if (!last.deleted) {
                         truncateQuietly(last);

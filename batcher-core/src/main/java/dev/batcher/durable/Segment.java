@@ -18,17 +18,29 @@ import java.util.zip.CRC32C;
  * format (see {@code docs/durable-buffer.md}) and the scanner that validates and reads them.
  *
  * <p>Segment: a 16-byte header (int magic, int version, long first position), then records: int length, int CRC32C
- * (of the length's 4 bytes, the position's 8 bytes and the item), long position, the item's bytes. A length of 0
- * (the zeros of the pre-allocated space) ends the segment. Acknowledgement file: entries of int count, int CRC32C (of
- * the count's 4 bytes and the positions), then {@code count} longs, the positions acknowledged.
+ * (of the position's 8 bytes, the length's 4 bytes and the item), the item's bytes. A record's position is the first
+ * position plus its index; it is not stored, but the checksum covers it, so a record of a file's earlier life (a
+ * reused segment file) fails it. Version 1 (still read) stored the position: int length, int CRC32C (of the length,
+ * the position and the item), long position, the item. A length of 0 (the zeros of the pre-allocated space) ends the
+ * segment. Acknowledgement file: entries of int count, int CRC32C (of
+ * the count's 4 bytes and the body), then the body. The count's sign tells the kind of entry: a negative count is a
+ * range entry (the current format) of {@code -count} ranges, each a long first position and an int length (a batch
+ * of consecutive positions is 12 bytes); a positive count is a position entry (the first format, still read) of
+ * {@code count} longs, each position acknowledged.
  */
 final class Segment {
 
     static final int MAGIC = 0x4254_4C47;
-    static final int VERSION = 1;
+    /** The format appends write: 8-byte record headers, the position implied by the record's index. */
+    static final int VERSION = 2;
+    /** The first format, still read: 16-byte record headers with the position stored. */
+    static final int VERSION_1 = 1;
     static final int HEADER_BYTES = 16;
-    static final int RECORD_HEADER_BYTES = 16;
+    static final int RECORD_HEADER_BYTES = 8;
+    static final int RECORD_HEADER_BYTES_V1 = 16;
     static final int ACK_HEADER_BYTES = 8;
+    /** A range in a range entry: long first position, int length. */
+    static final int ACK_RANGE_BYTES = 12;
     static final String SEGMENT_SUFFIX = ".seg";
     static final String ACK_SUFFIX = ".ack";
 
@@ -38,7 +50,6 @@ final class Segment {
 
     // The write side: guarded by the log's append lock (the map also by its sync lock, which alone unmaps it).
     MappedByteBuffer map;
-    ByteBuffer crcView;
     int writeOffset;
     /** Records in the segment; written under the append lock (with {@link #COUNT}, release), read by acks. */
     volatile int count;
@@ -66,6 +77,12 @@ final class Segment {
     FileChannel ackChannel;
     long ackBytes;
     boolean deleted;
+    /**
+     * Acknowledged ranges not written to the acknowledgement file yet (the log writes them with its next fsync):
+     * pairs of index (from the first position) and length, {@link #pendingAckInts} ints in use.
+     */
+    int[] pendingAcks = new int[8];
+    int pendingAckInts;
 
     Segment(Path directory, long firstPosition) {
         this.firstPosition = firstPosition;
@@ -94,6 +111,54 @@ final class Segment {
         return sealed && ackedCount == count;
     }
 
+    /**
+     * Marks the indexes {@code [from, to)} acknowledged; with {@code pending}, the ones that were not acknowledged yet
+     * are also kept as ranges to write to the acknowledgement file. Holds the log's ack lock.
+     *
+     * @return how many were newly acknowledged
+     */
+    int acknowledge(int from, int to, boolean pending) {
+        int newly = 0;
+        for (int i = acked.nextClearBit(from); i < to; i = acked.nextClearBit(i)) {
+            int end = acked.nextSetBit(i);
+            if (end < 0 || end > to) {
+                end = to;
+            }
+            acked.set(i, end);
+            if (pending) {
+                addPendingAck(i, end - i);
+            }
+            newly += end - i;
+            i = end;
+        }
+        ackedCount += newly;
+        return newly;
+    }
+
+    /** Keeps a range to write, merged with the last one when they touch (FIFO batches follow each other). */
+    private void addPendingAck(int from, int length) {
+        int n = pendingAckInts;
+        if (n > 0) {
+            int lastFrom = pendingAcks[n - 2];
+            int lastLength = pendingAcks[n - 1];
+            if (lastFrom + lastLength == from) {
+                pendingAcks[n - 1] = lastLength + length;
+                return;
+            }
+            if (from + length == lastFrom) {
+                pendingAcks[n - 2] = from;
+                pendingAcks[n - 1] = lastLength + length;
+                return;
+            }
+        }
+        if (n == pendingAcks.length) {
+            pendingAcks = java.util.Arrays.copyOf(pendingAcks, n * 2);
+        }
+        pendingAcks[n] = from;
+        pendingAcks[n + 1] = length;
+        pendingAckInts = n + 2;
+    }
+
     /** What a scan found: the valid records and where they end; {@code problem} is null for a clean end. */
     record Scan(long records, long validEnd, long fileSize, String problem) {
     }
@@ -120,54 +185,64 @@ final class Segment {
                 // renamed from the prepared file, then a crash before its header was written: empty, not torn
                 return end(in, 0, 0, size, "the segment header is not valid (zeros, then data)");
             }
-            if (magic != MAGIC || version != VERSION || first != firstPosition) {
+            if (magic != MAGIC || (version != VERSION && version != VERSION_1) || first != firstPosition) {
                 return new Scan(0, 0, size, "the segment header is not valid (magic " + Integer.toHexString(magic)
                         + ", version " + version + ", first position " + first + ")");
             }
             long offset = HEADER_BYTES;
             long records = 0;
             CRC32C crc = new CRC32C();
-            byte[] header = new byte[RECORD_HEADER_BYTES];
+            boolean v1 = version == VERSION_1;
+            int headerBytes = v1 ? RECORD_HEADER_BYTES_V1 : RECORD_HEADER_BYTES;
+            byte[] header = new byte[headerBytes];
             ByteBuffer h = ByteBuffer.wrap(header);
+            ByteBuffer covered = ByteBuffer.allocate(Long.BYTES + Integer.BYTES);
             while (records < limit && offset < size) {
-                if (size - offset < RECORD_HEADER_BYTES) {
+                if (size - offset < headerBytes) {
                     return end(in, records, offset, size, "a record header is cut off");
                 }
                 in.readFully(header);
                 int length = h.getInt(0);
                 if (length == 0) {
-                    if (h.getInt(4) != 0 || h.getLong(8) != 0) {
+                    if (h.getInt(4) != 0 || (v1 && h.getLong(8) != 0)) {
                         return new Scan(records, offset, size, "a record has a length of 0");
                     }
                     return end(in, records, offset, size, "bytes follow the end of the log");
                 }
-                if (length < 0 || length > size - offset - RECORD_HEADER_BYTES) {
+                if (length < 0 || length > size - offset - headerBytes) {
                     return new Scan(records, offset, size, length < 0 ? "a record has a negative length"
                             : "a record is cut off (" + length + " bytes announced, "
-                                    + (size - offset - RECORD_HEADER_BYTES) + " left)");
+                                    + (size - offset - headerBytes) + " left)");
                 }
                 byte[] item = new byte[length];
                 in.readFully(item);
+                long expected = firstPosition + records;
                 crc.reset();
-                crc.update(header, 0, 4);
-                crc.update(header, 8, 8);
+                if (v1) {
+                    crc.update(header, 0, 4);
+                    crc.update(header, 8, 8);
+                } else {
+                    crc.update(covered.putLong(0, expected).putInt(Long.BYTES, length).array());
+                }
                 crc.update(item);
                 if ((int) crc.getValue() != h.getInt(4)) {
                     return new Scan(records, offset, size, "checksum mismatch");
                 }
-                long position = h.getLong(8);
-                if (position < firstPosition) {
-                    // A record of the file's earlier life (a recycled segment file): the log ends here, cleanly.
-                    return new Scan(records, offset, size, null);
-                }
-                if (position != firstPosition + records) {
-                    return new Scan(records, offset, size,
-                            "position " + position + " where " + (firstPosition + records) + " was expected");
+                if (v1) {
+                    long position = h.getLong(8);
+                    if (position < firstPosition) {
+                        // A record of the file's earlier life (a recycled segment file): the log ends here, cleanly.
+                        return new Scan(records, offset, size, null);
+                    }
+                    if (position != expected) {
+                        return new Scan(records, offset, size,
+                                "position " + position + " where " + expected + " was expected");
+                    }
                 }
                 if (visitor != null) {
-                    visitor.record(position, item);
+                    visitor.record(expected, item);
                 }
-                offset += RECORD_HEADER_BYTES + length;
+                offset += headerBytes + length;
                 records++;
             }
             return new Scan(records, offset, size, null);
@@ -190,10 +265,11 @@ final class Segment {
 
     /** Receives acknowledged positions. */
     interface AckVisitor {
-        void acked(long position);
+        /** The {@code count} positions from {@code first} on are acknowledged. */
+        void acked(long first, int count);
     }
 
-    /** Reads an acknowledgement file up to its first invalid entry. */
+    /** Reads an acknowledgement file (range and position entries) up to its first invalid entry. */
     static Scan scanAcks(Path file, AckVisitor visitor) throws IOException {
         long size = Files.size(file);
         try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 16))) {
@@ -206,11 +282,13 @@ final class Segment {
                 }
                 int count = in.readInt();
                 int stored = in.readInt();
-                if (count <= 0 || (long) count * Long.BYTES > size - offset - ACK_HEADER_BYTES) {
-                    return new Scan(entries, offset, size, count <= 0 ? "an acknowledgement count is not valid"
+                boolean ranges = count < 0;
+                long bodyBytes = ranges ? -(long) count * ACK_RANGE_BYTES : (long) count * Long.BYTES;
+                if (count == 0 || bodyBytes > size - offset - ACK_HEADER_BYTES) {
+                    return new Scan(entries, offset, size, count == 0 ? "an acknowledgement count is not valid"
                             : "an acknowledgement entry is cut off");
                 }
-                byte[] body = new byte[count * Long.BYTES];
+                byte[] body = new byte[(int) bodyBytes];
                 try {
                     in.readFully(body);
                 } catch (EOFException e) {
@@ -223,10 +301,21 @@ final class Segment {
                     return new Scan(entries, offset, size, "checksum mismatch");
                 }
                 ByteBuffer b = ByteBuffer.wrap(body);
-                for (int i = 0; i < count; i++) {
-                    visitor.acked(b.getLong(i * Long.BYTES));
+                if (ranges) {
+                    for (int i = 0; i < -count; i++) {
+                        if (b.getInt(i * ACK_RANGE_BYTES + Long.BYTES) <= 0) {
+                            return new Scan(entries, offset, size, "an acknowledged range has no positions");
+                        }
+                    }
+                    for (int i = 0; i < -count; i++) {
+                        visitor.acked(b.getLong(i * ACK_RANGE_BYTES), b.getInt(i * ACK_RANGE_BYTES + Long.BYTES));
+                    }
+                } else {
+                    for (int i = 0; i < count; i++) {
+                        visitor.acked(b.getLong(i * Long.BYTES), 1);
+                    }
                 }
-                offset += ACK_HEADER_BYTES + body.length;
+                offset += ACK_HEADER_BYTES + bodyBytes;
                 entries++;
             }
             return new Scan(entries, offset, size, null);

@@ -186,7 +186,7 @@ class DurableLogTest {
         }
         Path segment = segmentFiles().get(0);
         long size = Files.size(segment);
-        // Each record is 16 bytes of header + 6 or 7 bytes; cut the last record (item-19, 23 bytes) in half.
+        // Each record is 8 bytes of header + 6 or 7 bytes; cut the last record (item-19, 15 bytes) in two.
         try (RandomAccessFile file = new RandomAccessFile(segment.toFile(), "rw")) {
             file.setLength(size - 10);
         }
@@ -202,8 +202,8 @@ class DurableLogTest {
             TruncatedTail tail = reported.get(0);
             assertThat(tail.file()).isEqualTo(segment.toRealPath());
             assertThat(tail.recordsKept()).isEqualTo(19);
-            assertThat(tail.offset()).isEqualTo(size - 23);
-            assertThat(tail.bytesDropped()).isEqualTo(13);
+            assertThat(tail.offset()).isEqualTo(size - 15);
+            assertThat(tail.bytesDropped()).isEqualTo(5);
             assertThat(tail.reason()).contains("cut off");
             assertThat(log.truncations()).containsExactly(tail);
             assertThat(log.stats().truncatedTails()).isEqualTo(1);
@@ -220,15 +220,15 @@ class DurableLogTest {
     void aFlippedByteFailsTheChecksumAndCutsTheLogBeforeThatRecord() throws IOException {
         try (DurableLog log = DurableLog.open(options())) {
             for (int i = 0; i < 30; i++) {
-                log.append(item(String.format("item-%02d", i))); // 7 bytes: 23-byte records
+                log.append(item(String.format("item-%02d", i))); // 7 bytes: 15-byte records
             }
         }
         Path segment = segmentFiles().get(0);
-        long record10 = 16 + 10 * 23;
+        long record10 = 16 + 10 * 15;
         try (RandomAccessFile file = new RandomAccessFile(segment.toFile(), "rw")) {
-            file.seek(record10 + 16 + 3); // a byte of item-10's payload
+            file.seek(record10 + 8 + 3); // a byte of item-10's payload
             int b = file.read();
-            file.seek(record10 + 16 + 3);
+            file.seek(record10 + 8 + 3);
             file.write(b ^ 0x01);
         }
         try (DurableLog log = DurableLog.open(options())) {
@@ -347,14 +347,14 @@ class DurableLogTest {
             assertThat(full).hasMessageContaining("buffer.durable.max-bytes=12288")
                     .hasMessageContaining(log.directory().toString());
             assertThat(full.getBytesNeeded()).isEqualTo(4096);
-            assertThat(positions).hasSize(3 * ((4096 - 16) / 116));
+            assertThat(positions).hasSize(3 * ((4096 - 16) / 108));
             long next = log.stats().nextPosition();
             assertThatExceptionOfType(DurableLogFullException.class)
-                    .isThrownBy(() -> log.appendAll(List.of(item("y"), item("z"))));
+                    .isThrownBy(() -> log.appendAll(List.of(item("y".repeat(50)), item("z".repeat(50)))));
             assertThat(log.stats().nextPosition()).as("a refused appendAll writes nothing").isEqualTo(next);
 
             // drop-oldest: acknowledge the oldest records until their segment is reclaimed
-            long[] oldest = log.oldestUnacknowledged((4096 - 16) / 116);
+            long[] oldest = log.oldestUnacknowledged((4096 - 16) / 108);
             assertThat(oldest).containsExactly(positions.subList(0, oldest.length).stream()
                     .mapToLong(Long::longValue).toArray());
             log.ack(oldest);
@@ -362,7 +362,7 @@ class DurableLogTest {
         }
         try (DurableLog log = DurableLog.open(bounded)) {
             List<Replayed> replayed = replay(log);
-            assertThat(replayed).hasSize(2 * ((4096 - 16) / 116) + 1);
+            assertThat(replayed).hasSize(2 * ((4096 - 16) / 108) + 1);
             assertThat(replayed.get(replayed.size() - 1).item()).isEqualTo("fits-again");
         }
     }
@@ -393,6 +393,188 @@ class DurableLogTest {
             assertThat(log.stats().segments()).isEqualTo(1);
         }
         assertThat(segmentFiles()).singleElement().satisfies(f ->
-                assertThat(Files.size(f)).isEqualTo(16 + 10 * 22 + 90 * 23));
+                assertThat(Files.size(f)).isEqualTo(16 + 10 * 14 + 90 * 15));
+    }
+    private long ackFileBytes() throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(f -> f.toString().endsWith(".ack")).mapToLong(f -> f.toFile().length()).sum();
+        }
+    }
+
+    private static long[] range(long first, int count) {
+        return java.util.stream.LongStream.range(first, first + count).toArray();
+    }
+
+    @Test
+    void batchesOfConsecutivePositionsAreAcknowledgedAsRangesInAFewBytesAndKeptAcrossAReopen() throws IOException {
+        List<Long> kept = new ArrayList<>();
+        try (DurableLog log = DurableLog.open(options().withSegmentBytes(64 << 10))) {
+            long first = log.append(item("item-0"));
+            for (int i = 1; i < 1_000; i++) {
+                log.append(item("item-" + i));
+            }
+            // Nine FIFO batches of 100 settle; the last 100 stay.
+            for (int batch = 0; batch < 9; batch++) {
+                assertThat(log.ack(range(first + batch * 100, 100))).isEqualTo(100);
+            }
+            for (int i = 900; i < 1_000; i++) {
+                kept.add(first + i);
+            }
+        }
+        // The first format took 8 + 8 x 100 bytes for each batch; a range entry takes 8 + 12.
+        assertThat(ackFileBytes()).as("bytes of the acknowledgement files").isPositive().isLessThanOrEqualTo(9 * 20);
+        try (DurableLog log = DurableLog.open(options().withSegmentBytes(64 << 10))) {
+            assertThat(replay(log)).extracting(Replayed::position).containsExactlyElementsOf(kept);
+            assertThat(log.stats().records()).isEqualTo(100);
+        }
+    }
+
+    @Test
+    void aRangeSpanningSegmentsAcknowledgesItsPositionsInEachOfThem() {
+        List<Long> positions = new ArrayList<>();
+        try (DurableLog log = DurableLog.open(options())) {
+            for (int i = 0; i < 1_000; i++) { // about 272 records of 15 bytes per 4 KiB segment: 4 segments
+                positions.add(log.append(item(String.format("item-%03d", i).substring(0, 7))));
+            }
+            assertThat(log.stats().segments()).isGreaterThanOrEqualTo(4);
+            // One run from inside the first segment, over the whole second one, into the third.
+            long from = positions.get(100);
+            assertThat(log.ack(range(from, 500))).isEqualTo(500);
+            assertThat(log.ack(range(from, 500))).as("acknowledged already").isZero();
+            assertThat(log.stats().records()).isEqualTo(500);
+        }
+        try (DurableLog log = DurableLog.open(options())) {
+            List<Long> expected = new ArrayList<>(positions.subList(0, 100));
+            expected.addAll(positions.subList(600, 1_000));
+            assertThat(replay(log)).extracting(Replayed::position).containsExactlyElementsOf(expected);
+        }
+    }
+
+    @Test
+    void rangesAcknowledgedOutOfOrderAndOverlappingEarlierOnesAreKeptAcrossAReopen() {
+        List<Long> positions = new ArrayList<>();
+        try (DurableLog log = DurableLog.open(options().withSegmentBytes(64 << 10))) {
+            for (int i = 0; i < 1_000; i++) {
+                positions.add(log.append(item("item-" + i)));
+            }
+            long first = positions.get(0);
+            // Batches settle out of order (parallel sends), and a retried batch may overlap one acknowledged before.
+            List<Integer> batches = new ArrayList<>(List.of(0, 1, 2, 3, 4, 5, 6, 7, 8));
+            Collections.shuffle(batches, new Random(3));
+            for (int batch : batches) {
+                assertThat(log.ack(range(first + batch * 100, 100))).isEqualTo(100);
+            }
+            assertThat(log.ack(range(first + 850, 100))).as("only 900-949 are new").isEqualTo(50);
+            // A batch in descending order, and one with a gap: several ranges.
+            long[] backwards = {first + 980, first + 979, first + 978};
+            assertThat(log.ack(backwards)).isEqualTo(3);
+            assertThat(log.ack(first + 990, first + 991, first + 995)).isEqualTo(3);
+            assertThat(log.stats().records()).isEqualTo(1_000 - 900 - 50 - 3 - 3);
+        }
+        try (DurableLog log = DurableLog.open(options().withSegmentBytes(64 << 10))) {
+            List<Long> expected = new ArrayList<>();
+            for (int i = 950; i < 1_000; i++) {
+                if (i != 978 && i != 979 && i != 980 && i != 990 && i != 991 && i != 995) {
+                    expected.add(positions.get(i));
+                }
+            }
+            assertThat(replay(log)).extracting(Replayed::position).containsExactlyElementsOf(expected);
+        }
+    }
+
+    @Test
+    void aTornRangeEntryIsCutOffReportedAndTheEntriesBeforeItKept() throws IOException {
+        List<Long> positions = new ArrayList<>();
+        try (DurableLog log = DurableLog.open(options().withSegmentBytes(64 << 10))) {
+            for (int i = 0; i < 300; i++) {
+                positions.add(log.append(item("item-" + i)));
+            }
+            log.ack(range(positions.get(0), 100));
+            // written with the next fsync at the latest
+            await().atMost(Duration.ofSeconds(5)).until(() -> ackFileBytes() > 0);
+            log.ack(range(positions.get(100), 100));
+        }
+        Path ackFile;
+        try (Stream<Path> files = Files.list(dir)) {
+            ackFile = files.filter(f -> f.toString().endsWith(".ack")).findFirst().orElseThrow();
+        }
+        long size = Files.size(ackFile);
+        assertThat(size).as("two range entries of one range").isEqualTo(2 * 20);
+        try (RandomAccessFile file = new RandomAccessFile(ackFile.toFile(), "rw")) {
+            file.setLength(size - 5); // a crash in the middle of the second entry's write
+        }
+        try (DurableLog log = DurableLog.open(options().withSegmentBytes(64 << 10))) {
+            assertThat(log.truncations()).singleElement().satisfies(tail -> {
+                assertThat(tail.file()).isEqualTo(ackFile.toRealPath());
+                assertThat(tail.offset()).isEqualTo(20);
+                assertThat(tail.bytesDropped()).isEqualTo(15);
+                assertThat(tail.reason()).contains("cut off");
+            });
+            // The torn acknowledgement is forgotten: its records come again (duplicates, never a loss).
+            assertThat(replay(log)).extracting(Replayed::position)
+                    .containsExactlyElementsOf(positions.subList(100, 300));
+        }
+        assertThat(Files.size(ackFile)).isEqualTo(20);
+    }
+
+    @Test
+    void anAcknowledgementFileOfTheFirstFormatIsStillReadAndAppendedTo() throws IOException {
+        List<Long> positions = new ArrayList<>();
+        try (DurableLog log = DurableLog.open(options())) {
+            for (int i = 0; i < 10; i++) {
+                positions.add(log.append(item("item-" + i)));
+            }
+        }
+        // The first format: int count, int CRC32C of the count and the positions, then each position.
+        java.nio.ByteBuffer entry = java.nio.ByteBuffer.allocate(8 + 3 * 8).putInt(3).putInt(0)
+                .putLong(positions.get(1)).putLong(positions.get(4)).putLong(positions.get(7));
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(entry.array(), 0, 4);
+        crc.update(entry.array(), 8, 3 * 8);
+        entry.putInt(4, (int) crc.getValue());
+        Path segment = segmentFiles().get(0);
+        Path ackFile = segment.resolveSibling(segment.getFileName().toString().replace(".seg", ".ack"));
+        Files.write(ackFile, entry.array());
+        try (DurableLog log = DurableLog.open(options())) {
+            assertThat(log.truncations()).isEmpty();
+            assertThat(replay(log)).extracting(Replayed::position)
+                    .containsExactly(positions.get(0), positions.get(2), positions.get(3), positions.get(5),
+                            positions.get(6), positions.get(8), positions.get(9));
+            assertThat(log.ack(positions.get(8), positions.get(9))).isEqualTo(2);
+        }
+        try (DurableLog log = DurableLog.open(options())) {
+            assertThat(log.truncations()).isEmpty();
+            assertThat(replay(log)).extracting(Replayed::position)
+                    .containsExactly(positions.get(0), positions.get(2), positions.get(3), positions.get(5),
+                            positions.get(6));
+        }
+    }
+
+    @Test
+    void aSegmentOfTheFirstFormatIsStillReplayedAndAppendsGoOnInTheCurrentOne() throws IOException {
+        // Version 1: a 16-byte header, then records of int length, int CRC32C (length, position, item), long position.
+        java.nio.ByteBuffer file = java.nio.ByteBuffer.allocate(4096);
+        file.putInt(Segment.MAGIC).putInt(1).putLong(0);
+        for (int i = 0; i < 3; i++) {
+            byte[] bytes = item("old-" + i);
+            int at = file.position();
+            file.putInt(bytes.length).putInt(0).putLong(i).put(bytes);
+            java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+            crc.update(file.array(), at, 4);
+            crc.update(file.array(), at + 8, 8 + bytes.length);
+            file.putInt(at + 4, (int) crc.getValue());
+        }
+        Files.write(dir.resolve(Segment.name(0) + ".seg"), file.array());
+        try (DurableLog log = DurableLog.open(options())) {
+            assertThat(log.truncations()).isEmpty();
+            assertThat(replay(log)).containsExactly(new Replayed(0, "old-0"), new Replayed(1, "old-1"),
+                    new Replayed(2, "old-2"));
+            assertThat(log.append(item("new"))).isEqualTo(3);
+            log.ack(1);
+        }
+        try (DurableLog log = DurableLog.open(options())) {
+            assertThat(replay(log)).containsExactly(new Replayed(0, "old-0"), new Replayed(2, "old-2"),
+                    new Replayed(3, "new"));
+        }
     }
 }
