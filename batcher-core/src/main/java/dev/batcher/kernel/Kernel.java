@@ -1438,7 +1438,8 @@ public final class Kernel<T, R> {
         long[] positions = batch.positions();
         if (journal != null && positions != null) {
             // On the callback thread, in the order outcomes were counted (so before the drained notice): the
-            // journal's acknowledgement writes a file, which must not hold the lock every producer and sender needs.
+            // journal's acknowledgement takes the journal's own lock (its flusher holds it while it writes the
+            // acknowledgement files), which must not hold up the lock every producer and sender needs.
             int count = batch.size();
             callbacks.settle(0, () -> acknowledgeNow(positions, count));
         }
