@@ -3,6 +3,7 @@ package dev.batcher.kernel;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The lock-free producer path: a bounded multi-producer, single-consumer ring (the shape of JCTools'
@@ -31,6 +32,14 @@ final class IntakeRing<T, R> {
     private static final VarHandle PRODUCER_INDEX;
     private static final VarHandle RELEASED;
     private static final VarHandle BYTES_HELD;
+    private static final VarHandle DRAIN_STATUS;
+
+    /** Drain status: nobody will look at the ring unless a producer wakes {@link #wakeTarget}. */
+    static final long IDLE = 0;
+    /** Drain status: someone was asked to look at the ring (a producer published, or the kernel has work). */
+    static final long REQUIRED = 1;
+    /** Drain status: the watcher is looking at the ring (spinning) and will see what is published. */
+    static final long PROCESSING = 2;
 
     static {
         try {
@@ -38,6 +47,7 @@ final class IntakeRing<T, R> {
             PRODUCER_INDEX = lookup.findVarHandle(IntakeRing.class, "producerIndex", long.class);
             RELEASED = lookup.findVarHandle(IntakeRing.class, "released", long.class);
             BYTES_HELD = lookup.findVarHandle(IntakeRing.class, "bytesHeld", long.class);
+            DRAIN_STATUS = lookup.findVarHandle(IntakeRing.class, "drainStatus", long.class);
         }
         catch (ReflectiveOperationException ex) {
             throw new ExceptionInInitializerError(ex);
@@ -62,11 +72,19 @@ final class IntakeRing<T, R> {
     long p11, p12, p13, p14, p15, p16, p17;
     /** Cached {@code min(consumerIndex + capacity, released + maxItems)}; may lag, never runs ahead. */
     private volatile long producerLimit;
+    /**
+     * Caffeine's drain status (IDLE, REQUIRED, PROCESSING): producers read it after every publish, so it shares the
+     * read-mostly line of {@link #producerLimit}, away from the kernel's fields that senders write all the time
+     * (sharing a line with those cost producers a cache miss per item). Written only when it changes.
+     */
+    private volatile long drainStatus;
     long p21, p22, p23, p24, p25, p26, p27;
     private volatile long consumerIndex;
     private volatile long released;
     private volatile long bytesHeld;
     long p31, p32, p33, p34, p35, p36, p37;
+    /** The thread producers wake when the drain status is IDLE: the last watcher; written only when it changes. */
+    private volatile Thread wakeTarget;
 
     @SuppressWarnings("unchecked")
     IntakeRing(int maxItems, long maxBytes, boolean sized, boolean costed, boolean keyed, boolean journaled) {
@@ -251,6 +269,53 @@ final class IntakeRing<T, R> {
         return n;
     }
 
+    // ---------------------------------------------------------------- waking the consumer
+
+    /** A producer published: if the watcher is parked (IDLE), wakes it; one volatile read otherwise. */
+    void wakeWatcherIfIdle() {
+        if (drainStatus == IDLE && DRAIN_STATUS.compareAndSet(this, IDLE, REQUIRED)) {
+            LockSupport.unpark(wakeTarget);
+        }
+    }
+
+    /** The calling thread becomes the watcher: producers will wake it; it looks at the ring before it parks. */
+    void startWatching(Thread self) {
+        if (wakeTarget != self) {
+            wakeTarget = self;
+        }
+        if (drainStatus != PROCESSING) {
+            drainStatus = PROCESSING;
+        }
+    }
+
+    /** The kernel has work for the watcher: it stops spinning or wakes up. */
+    void requireWatcher(Thread watcher) {
+        drainStatus = REQUIRED;
+        LockSupport.unpark(watcher);
+    }
+
+    /** Whether the watcher was asked to look at the kernel's state again. */
+    boolean watcherRequired() {
+        return drainStatus != PROCESSING;
+    }
+
+    /**
+     * The watcher, after finding nothing: announces it is about to park (IDLE) unless it was asked to look again, and
+     * parks until a producer or the kernel wakes it, if the ring is still empty after the announcement.
+     */
+    void parkWatcherIfEmpty(Object blocker) {
+        if (DRAIN_STATUS.compareAndSet(this, PROCESSING, IDLE) && pending() == 0) {
+            while (drainStatus == IDLE) {
+                LockSupport.park(blocker);
+            }
+        }
+    }
+
+    /** Whether the item {@code ahead - 1} slots after the next one to drain is published (a hint, for watchers). */
+    boolean hasPublished(int ahead) {
+        return SLOT.getAcquire(items, (int) (consumerIndex + ahead - 1) & mask) != null;
+    }
+
     /** Whether the next slot to drain is published: exact for the consumer, a hint for a thread watching it. */
     boolean hasPublished() {
         return SLOT.getAcquire(items, (int) consumerIndex & mask) != null;
@@ -294,6 +359,16 @@ final class IntakeRing<T, R> {
         if (maxBytes > 0 && itemBytes > 0) {
             BYTES_HELD.getAndAdd(this, -itemBytes);
         }
+    }
+
+    /** Whether slots carry a key (the kernel has a key extractor). */
+    boolean isKeyed() {
+        return keys != null;
+    }
+
+    /** Whether slots carry a cost (the kernel has a cost function). */
+    boolean isCosted() {
+        return costs != null;
     }
 
     /** Whether an item of {@code itemBytes} would be admitted now (a hint: producers race). */

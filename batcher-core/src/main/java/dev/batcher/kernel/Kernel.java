@@ -13,8 +13,6 @@ import dev.batcher.SubmitInterruptedException;
 import dev.batcher.limit.SendGate;
 import dev.batcher.time.Scheduler;
 import java.lang.System.Logger.Level;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -68,22 +66,11 @@ public final class Kernel<T, R> {
 
     private static final System.Logger LOG = System.getLogger("dev.batcher");
 
-    private static final int IDLE = 0;
-    private static final int REQUIRED = 1;
-    private static final int PROCESSING = 2;
     private static final int DRAIN_CHUNK = 1024;
     private static final long SPIN_NANOS = 20_000;
     private static final long NOT_ARMED = Long.MIN_VALUE;
-    private static final VarHandle DRAIN_STATUS;
-
-    static {
-        try {
-            DRAIN_STATUS = MethodHandles.lookup().findVarHandle(Kernel.class, "drainStatus", int.class);
-        }
-        catch (ReflectiveOperationException ex) {
-            throw new ExceptionInInitializerError(ex);
-        }
-    }
+    /** Items a watcher lets accumulate before it moves them (at most): one cache line of ring slots. */
+    private static final int WATCH_AHEAD = 16;
 
     private final String name;
     /** How messages name the engine, such as {@code Dispatcher 'orders'}. */
@@ -123,12 +110,6 @@ public final class Kernel<T, R> {
     private volatile boolean refusingNew;
     private final java.util.concurrent.CountDownLatch replayed = new java.util.concurrent.CountDownLatch(1);
 
-    private volatile int drainStatus;
-    /**
-     * The sender watching the ring outside the lock (spinning, then parked with {@link #drainStatus} IDLE), or
-     * {@code null}. Written under the lock; producers read it to wake it.
-     */
-    private volatile Thread watcher;
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition work = lock.newCondition();
@@ -188,6 +169,13 @@ public final class Kernel<T, R> {
     private long leaseTimerDue = NOT_ARMED;
     private volatile boolean isDrained;
     private Scheduler.Cancellable heartbeatTimer;
+    /**
+     * The sender watching the ring outside the lock (spinning, then parked with the ring's drain status IDLE), or
+     * {@code null}. Guarded by the lock; producers wake the ring's wake target instead (see {@link #wakeWatcher}).
+     * Declared last, with the other references senders write, so that it does not share a cache line with the final
+     * fields producers read on every item ({@code spec}, {@code ring}).
+     */
+    private Thread watcher;
 
     /**
      * Creates and starts a kernel: its callback and sender threads, and its timer unless one is given.
@@ -260,8 +248,8 @@ public final class Kernel<T, R> {
      * @throws IllegalStateException when closed, or when a blocking submit comes from one of the kernel's own threads
      */
     public void admit(T item, CompletableFuture<R> future, long bytes) {
-        Object key = keyLanes != null ? keyOf(item) : null;
-        long cost = spec.costOf() != null ? spec.costOf().applyAsLong(item) : 0;
+        Object key = ring.isKeyed() ? keyOf(item) : null;
+        long cost = ring.isCosted() ? spec.costOf().applyAsLong(item) : 0;
         if (journal != null) {
             admitJournaled(item, future, bytes, cost, key);
             return;
@@ -275,11 +263,13 @@ public final class Kernel<T, R> {
         wakeWatcher();
     }
 
-    /** A producer published an item: wakes the ring's watcher if it is parked (one volatile read otherwise). */
+    /**
+     * A producer published an item: wakes the ring's watcher if it is parked (one volatile read otherwise). The drain
+     * status and the thread to wake live in the ring, on a line producers only read, not among this kernel's fields,
+     * which senders write all the time.
+     */
     private void wakeWatcher() {
-        if (drainStatus == IDLE && DRAIN_STATUS.compareAndSet(this, IDLE, REQUIRED)) {
-            LockSupport.unpark(watcher);
-        }
+        ring.wakeWatcherIfIdle();
     }
 
     /**
@@ -437,7 +427,7 @@ public final class Kernel<T, R> {
      * @throws SubmitInterruptedException when interrupted while waiting for room
      */
     public void admitReplayed(T item, long bytes, long position) {
-        Object key = keyLanes != null ? keyOf(item) : null;
+        Object key = spec.keyExtractor() != null ? keyOf(item) : null;
         long cost = spec.costOf() != null ? spec.costOf().applyAsLong(item) : 0;
         long index = ring.claim(bytes);
         if (index < 0) {
@@ -571,13 +561,13 @@ public final class Kernel<T, R> {
 
     /**
      * A sender with nothing to send, outside the lock: watches the ring for {@value #SPIN_NANOS} ns, then parks until
-     * a producer publishes (it reads {@link #drainStatus} IDLE and wakes {@link #watcher}) or the kernel has work for
+     * a producer publishes (it finds the ring's drain status IDLE and wakes the watcher) or the kernel has work for
      * it ({@link #signalWatcher}). Returns when items or work may be there; the caller looks under the lock.
      */
-    private void watch() {
-        // Watch the next slot, not the producers' index: reading that index pulled its cache line away from the
-        // producers after every item, and their claim CAS then paid a cache miss each time.
-        if (ring.hasPublished() || awaitItemsBriefly()) {
+    private void watch(int ahead) {
+        // Watch slots, not the producers' index: reading that index pulled its cache line away from the producers
+        // after every item, and their claim CAS then paid a cache miss each time.
+        if (awaitItemsBriefly(ahead) || ring.hasPublished()) {
             return;
         }
         if (ring.pending() > 0) {
@@ -585,23 +575,23 @@ public final class Kernel<T, R> {
             Thread.yield();
             return;
         }
-        if (DRAIN_STATUS.compareAndSet(this, PROCESSING, IDLE) && ring.pending() == 0) {
-            while (drainStatus == IDLE) {
-                LockSupport.park(this);
-            }
-        }
+        ring.parkWatcherIfEmpty(this);
     }
 
     /**
-     * Before going idle, watches the ring for {@value #SPIN_NANOS} ns: under a steady stream the next item comes
-     * sooner than a park and unpark would take, and producers then never pay for waking the watcher. Idle after that:
-     * no CPU.
+     * Before going idle, watches the ring for {@value #SPIN_NANOS} ns until {@code ahead} items are published: under a
+     * steady stream the next items come sooner than a park and unpark would take, and producers then never pay for
+     * waking the watcher. Waiting for a few items rather than the next one keeps the watcher off the cache line that
+     * producers are writing (moving each item as it comes made that line change cores twice per item). Idle after
+     * that: no CPU.
+     *
+     * @return whether {@code ahead} items are there
      */
-    private boolean awaitItemsBriefly() {
+    private boolean awaitItemsBriefly(int ahead) {
         long start = System.nanoTime();
         int spins = 0;
-        while (!ring.hasPublished()) {
-            if ((++spins & 63) == 0 && (System.nanoTime() - start > SPIN_NANOS || drainStatus != PROCESSING)) {
+        while (!ring.hasPublished(ahead)) {
+            if ((++spins & 63) == 0 && (System.nanoTime() - start > SPIN_NANOS || ring.watcherRequired())) {
                 return false;
             }
             Thread.onSpinWait();
@@ -635,6 +625,19 @@ public final class Kernel<T, R> {
             }
         }
         return moved;
+    }
+
+    /**
+     * Under the lock: how many items a watcher waits for before it moves them: a cache line of slots, fewer when the
+     * open batch has less room or the buffer holds fewer (the wait is bounded by {@value #SPIN_NANOS} ns anyway).
+     */
+    private int watchAhead() {
+        long ahead = Math.min(WATCH_AHEAD, spec.buffer().maxItems());
+        if (mainLane.limits.maxItems() != BatchLimits.UNLIMITED) {
+            int room = mainLane.limits.maxItems() - (mainLane.open != null ? mainLane.open.size() : 0);
+            ahead = Math.min(ahead, Math.max(1, room));
+        }
+        return (int) Math.max(1, ahead);
     }
 
     /**
@@ -780,10 +783,8 @@ public final class Kernel<T, R> {
 
     /** Under the lock: wakes the watcher, spinning or parked, so that it looks at the kernel's state again. */
     private void signalWatcher() {
-        Thread w = watcher;
-        if (w != null) {
-            drainStatus = REQUIRED;
-            LockSupport.unpark(w);
+        if (watcher != null) {
+            ring.requireWatcher(watcher);
         }
     }
 
@@ -1095,10 +1096,11 @@ public final class Kernel<T, R> {
                     // overwrite the IDLE of a parked watcher, or producers would stop waking it.
                     watcher = Thread.currentThread();
                     awaySince = NOT_ARMED;
-                    drainStatus = PROCESSING;
+                    ring.startWatching(watcher);
+                    int ahead = watchAhead();
                     lock.unlock();
                     try {
-                        watch();
+                        watch(ahead);
                     }
                     finally {
                         lock.lock();
