@@ -660,7 +660,7 @@ public final class Kernel<T, R> {
                 work.signal(); // one of them watches the ring while this one sends
             }
             else if (moved < DRAIN_CHUNK || awaySince == NOT_ARMED) {
-                awaySince = scheduler.nanoTime(); // nobody watches: what comes next ages from now
+                awaySince = lastLeaseAt; // nobody watches: what comes next ages from now (the lease just read the clock)
             }
         }
         return batch;
@@ -971,7 +971,7 @@ public final class Kernel<T, R> {
                 }
             }
             if (nextDue != Long.MAX_VALUE || hasLeased()) {
-                armLeaseTimer(nextDue == Long.MAX_VALUE ? sendTimeoutNanos : nextDue);
+                armLeaseTimer(nextDue == Long.MAX_VALUE ? sendTimeoutNanos : nextDue, now);
             }
         }
         finally {
@@ -1001,8 +1001,8 @@ public final class Kernel<T, R> {
         }
     }
 
-    private void armLeaseTimer(long delay) {
-        long due = scheduler.nanoTime() + delay;
+    private void armLeaseTimer(long delay, long now) {
+        long due = now + delay;
         if (leaseTimerDue == NOT_ARMED || due - leaseTimerDue < 0) {
             leaseTimerDue = due;
             scheduler.schedule(this::onLeaseTimer, delay);
@@ -1137,14 +1137,14 @@ public final class Kernel<T, R> {
                 Thread.interrupted(); // abandoned while leased: its interrupt must not reach the next attempt
                 return null;
             }
-            long start = System.nanoTime();
+            long start = listening ? System.nanoTime() : 0;
             try {
                 results = sink.send(batch);
             }
             catch (Throwable ex) {
                 error = ex;
             }
-            long took = System.nanoTime() - start;
+            long took = listening ? System.nanoTime() - start : 0;
             boolean mine = batch.finishSending(attemptNo);
             Thread.interrupted();
             if (!mine) {
@@ -1269,8 +1269,9 @@ public final class Kernel<T, R> {
         inFlightItems += batch.size();
         inFlight.add(batch);
         batch.place = PendingBatch.Place.IN_FLIGHT;
-        lastLeaseAt = scheduler.nanoTime();
-        armLeaseTimer(batch.lane.timeoutNanos);
+        long now = scheduler.nanoTime();
+        lastLeaseAt = now;
+        armLeaseTimer(batch.lane.timeoutNanos, now);
         // Every interrupt aimed at an attempt (timeout, drop-oldest, stop) is sent under this lock, so one aimed at
         // this thread's previous lease has landed by now, possibly after that attempt's own cleanup: clear it, or it
         // would interrupt this live attempt.
