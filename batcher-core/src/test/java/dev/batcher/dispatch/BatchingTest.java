@@ -80,6 +80,28 @@ class BatchingTest {
     }
 
     @Test
+    void whileOneSenderIsInTheSinkAnIdleOneWatchesTheRingAndSendsTheNextFullBatchAtOnce() throws Exception {
+        // Senders are the ring's consumer: a sender that leaves for the sink must hand the watch to an idle one, or
+        // the next batch would wait in the ring for the age cut (an hour here; this clock never moves).
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicInteger inside = new java.util.concurrent.atomic.AtomicInteger();
+        dispatcher = dispatchers.create("handoff", options().maxBatchItems(2).maxBatchAge(Duration.ofHours(1))
+                .maxConcurrentSends(3).build(), batch -> {
+                    inside.incrementAndGet();
+                    release.await();
+                });
+        for (int b = 1; b <= 3; b++) {
+            dispatcher.enqueue(2 * b);
+            dispatcher.enqueue(2 * b + 1);
+            int expected = b;
+            await().until(() -> inside.get() == expected);
+        }
+        release.countDown();
+        assertThat(dispatcher.close(Duration.ofSeconds(5))).isTrue();
+        assertThat(dispatcher.stats().sent()).isEqualTo(6);
+    }
+
+    @Test
     void aPartialBatchIsSentWhenItGetsOldEvenIfNoMoreItemsArrive() {
         dispatcher = dispatchers.create("age", options().maxBatchItems(100).build(), sender);
         CompletableFuture<Void> first = dispatcher.submit(1);
