@@ -89,6 +89,9 @@ public final class Kernel<T, R> {
     private final long heartbeatPeriodNanos;
     private final int initialBatchCapacity;
     private final long backlogLimit;
+    /** {@code buffer.full-behavior} and {@code buffer.block-timeout}, read once for the producers' slow paths. */
+    private final FullBehavior fullBehavior;
+    private final long blockTimeoutNanos;
     private final boolean listening;
     /** The durable buffer's hooks, or {@code null} for a buffer in memory only. */
     private final Journal<T> journal;
@@ -208,6 +211,8 @@ public final class Kernel<T, R> {
         this.heartbeatPeriodNanos = spec.rate().heartbeatPeriodNanos();
         this.initialBatchCapacity = batching.maxItems() == BatchLimits.UNLIMITED ? 64 : Math.min(batching.maxItems(), 1024);
         this.backlogLimit = Math.max(1024, spec.buffer().maxItems());
+        this.fullBehavior = spec.buffer().fullBehavior();
+        this.blockTimeoutNanos = spec.buffer().blockTimeout().toNanos();
         this.gate = spec.gate();
         this.listening = !spec.listener().isNoOp();
         this.retryPolicies = new RetryState.Policies(spec.retryPolicy(), spec.backOffPolicy());
@@ -256,8 +261,7 @@ public final class Kernel<T, R> {
         }
         long index = ring.claim(bytes);
         if (index < 0) {
-            index = admitSlow(item, bytes, index, null, spec.buffer().fullBehavior(),
-                    spec.buffer().blockTimeout().toNanos());
+            index = admitSlow(item, bytes, index, null, fullBehavior, blockTimeoutNanos);
         }
         ring.publish(index, item, future, bytes, cost, key, Journal.FULL);
         wakeWatcher();
@@ -287,10 +291,8 @@ public final class Kernel<T, R> {
      * once, so it is not replayed. These producers are counted in {@link #journalUsers} for the fence.
      */
     private void admitJournaled(T item, CompletableFuture<R> future, long bytes, long cost, Object key) {
-        FullBehavior behavior = spec.buffer().fullBehavior();
-        long blockNanos = spec.buffer().blockTimeout().toNanos();
         if (replaying) {
-            awaitReplay(item, blockNanos);
+            awaitReplay(item, blockTimeoutNanos);
         }
         if (refusingNew) {
             throw closedException();
@@ -318,7 +320,7 @@ public final class Kernel<T, R> {
                 // The engine is closed and its journal closing.
                 throw closedException();
             }
-            appendAndAdmit(item, future, bytes, cost, key, behavior, blockNanos);
+            appendAndAdmit(item, future, bytes, cost, key, fullBehavior, blockTimeoutNanos);
         }
         finally {
             journalUsers.decrement();
