@@ -35,11 +35,11 @@ final class IntakeRing<T, R> {
     private static final VarHandle DRAIN_STATUS;
 
     /** Drain status: nobody will look at the ring unless a producer wakes {@link #wakeTarget}. */
-    static final long IDLE = 0;
+    private static final long IDLE = 0;
     /** Drain status: someone was asked to look at the ring (a producer published, or the kernel has work). */
-    static final long REQUIRED = 1;
+    private static final long REQUIRED = 1;
     /** Drain status: the watcher is looking at the ring (spinning) and will see what is published. */
-    static final long PROCESSING = 2;
+    private static final long PROCESSING = 2;
 
     static {
         try {

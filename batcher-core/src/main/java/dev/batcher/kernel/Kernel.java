@@ -253,8 +253,8 @@ public final class Kernel<T, R> {
      * @throws IllegalStateException when closed, or when a blocking submit comes from one of the kernel's own threads
      */
     public void admit(T item, CompletableFuture<R> future, long bytes) {
-        Object key = ring.isKeyed() ? keyOf(item) : null;
-        long cost = ring.isCosted() ? spec.costOf().applyAsLong(item) : 0;
+        Object key = keyOf(item);
+        long cost = costOf(item);
         if (journal != null) {
             admitJournaled(item, future, bytes, cost, key);
             return;
@@ -429,8 +429,8 @@ public final class Kernel<T, R> {
      * @throws SubmitInterruptedException when interrupted while waiting for room
      */
     public void admitReplayed(T item, long bytes, long position) {
-        Object key = spec.keyExtractor() != null ? keyOf(item) : null;
-        long cost = spec.costOf() != null ? spec.costOf().applyAsLong(item) : 0;
+        Object key = keyOf(item);
+        long cost = costOf(item);
         long index = ring.claim(bytes);
         if (index < 0) {
             index = admitSlow(item, bytes, index, null, FullBehavior.BLOCK, Long.MAX_VALUE);
@@ -440,13 +440,22 @@ public final class Kernel<T, R> {
         wakeWatcher();
     }
 
+    /** The item's lane key, or {@code null} without a key extractor. */
     private Object keyOf(T item) {
+        if (!ring.isKeyed()) {
+            return null;
+        }
         Object key = spec.keyExtractor().apply(item);
         if (key == null) {
             throw new NullPointerException(label + ": the key extractor returned null for item " + item
                     + "; per-key ordering needs a key for every item");
         }
         return key;
+    }
+
+    /** The item's cost, or 0 without a cost function. */
+    private long costOf(T item) {
+        return ring.isCosted() ? spec.costOf().applyAsLong(item) : 0;
     }
 
     /**
@@ -634,12 +643,12 @@ public final class Kernel<T, R> {
      * open batch has less room or the buffer holds fewer (the wait is bounded by {@value #SPIN_NANOS} ns anyway).
      */
     private int watchAhead() {
-        long ahead = Math.min(WATCH_AHEAD, spec.buffer().maxItems());
+        int ahead = Math.min(WATCH_AHEAD, spec.buffer().maxItems());
         if (mainLane.limits.maxItems() != BatchLimits.UNLIMITED) {
             int room = mainLane.limits.maxItems() - (mainLane.open != null ? mainLane.open.size() : 0);
-            ahead = Math.min(ahead, Math.max(1, room));
+            ahead = Math.min(ahead, room);
         }
-        return (int) Math.max(1, ahead);
+        return Math.max(1, ahead);
     }
 
     /**
