@@ -553,13 +553,8 @@ public final class DurableLog implements AutoCloseable {
         int offset = segment.writeOffset;
         int length = item.length;
         long position = nextPosition;
-        // The checksum covers the position (implied by the record's index, not stored), the length and the item.
-        CRC32C crc = appendCrc;
-        crc.reset();
-        crc.update(crcScratch.putLong(0, position).putInt(Long.BYTES, length).array(), 0, Long.BYTES + Integer.BYTES);
-        crc.update(item, 0, length);
         map.putInt(offset, length);
-        map.putInt(offset + 4, (int) crc.getValue());
+        map.putInt(offset + 4, Segment.recordChecksum(appendCrc, crcScratch, position, item));
         map.put(offset + Segment.RECORD_HEADER_BYTES, item);
         segment.writeOffset = offset + Segment.RECORD_HEADER_BYTES + length;
         Segment.COUNT.setRelease(segment, segment.count + 1); // one writer: no fence on the append path
@@ -1119,8 +1114,10 @@ public final class DurableLog implements AutoCloseable {
             if (segment.ackChannel != null) {
                 try {
                     segment.ackChannel.truncate(segment.ackBytes); // no half entry before the next try's
-                } catch (IOException ignored) {
-                    // the scan at the next open stops at the half entry: those acknowledgements become duplicates
+                } catch (IOException truncateFailure) {
+                    // The scan at the next open stops at the half entry: the acknowledgements after it are lost, and
+                    // their records are replayed (duplicates, not a loss).
+                    e.addSuppressed(truncateFailure);
                 }
             }
             throw new DurableLogException(directory, "Cannot write " + segment.ackFile + ": " + e, e);

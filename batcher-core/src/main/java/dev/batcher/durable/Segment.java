@@ -112,6 +112,21 @@ final class Segment {
     }
 
     /**
+     * The checksum a record of the current format stores: CRC32C of its position (implied by the record's index, not
+     * stored), its length and its bytes. The appender and the scan both use it, so they cannot disagree on what it
+     * covers.
+     *
+     * @param crc reset and used here
+     * @param scratch at least 12 bytes, backed by an array
+     */
+    static int recordChecksum(CRC32C crc, ByteBuffer scratch, long position, byte[] item) {
+        crc.reset();
+        crc.update(scratch.putLong(0, position).putInt(Long.BYTES, item.length).array(), 0, Long.BYTES + Integer.BYTES);
+        crc.update(item, 0, item.length);
+        return (int) crc.getValue();
+    }
+
+    /**
      * Marks the indexes {@code [from, to)} acknowledged; with {@code pending}, the ones that were not acknowledged yet
      * are also kept as ranges to write to the acknowledgement file. Holds the log's ack lock.
      *
@@ -217,15 +232,17 @@ final class Segment {
                 byte[] item = new byte[length];
                 in.readFully(item);
                 long expected = firstPosition + records;
-                crc.reset();
+                int checksum;
                 if (v1) {
+                    crc.reset();
                     crc.update(header, 0, 4);
                     crc.update(header, 8, 8);
+                    crc.update(item);
+                    checksum = (int) crc.getValue();
                 } else {
-                    crc.update(covered.putLong(0, expected).putInt(Long.BYTES, length).array());
+                    checksum = recordChecksum(crc, covered, expected, item);
                 }
-                crc.update(item);
-                if ((int) crc.getValue() != h.getInt(4)) {
+                if (checksum != h.getInt(4)) {
                     return new Scan(records, offset, size, "checksum mismatch");
                 }
                 if (v1) {
