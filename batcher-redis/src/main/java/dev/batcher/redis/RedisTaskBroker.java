@@ -855,9 +855,10 @@ public final class RedisTaskBroker implements TaskBroker {
 
         /**
          * Deletes from the group the consumers that hold nothing and have not read for four reclaim idle times (and
-         * four block timeouts): workers that died. Every {@value #FORGET_EVERY_PASSES}th reclaim pass (about once per
-         * reclaim idle time: a quarter of that threshold, so no more often than it needs). Their tasks were reclaimed (claiming moves them to the claimer),
-         * and without this each killed worker process would stay listed in the group for good.
+         * four block timeouts): workers that died. Their tasks were reclaimed (claiming moves them to the claimer);
+         * without this each killed worker process would stay listed in the group for good. Runs every
+         * {@value #FORGET_EVERY_PASSES}th reclaim pass, about once per reclaim idle time: a quarter of the idle
+         * threshold, so no more often than it needs.
          */
         private void forgetDeadConsumers(StatefulRedisConnection<byte[], byte[]> commands) {
             long minIdleMillis = 4 * Math.max(options.reclaimIdleTime().toMillis(), options.blockTimeout().toMillis());
