@@ -110,6 +110,16 @@ class CoordinatorModelCheckTest {
         }
     }
 
+    /** A caller that contributes {@code items} one after the other, each call recorded in the ledger. */
+    private static Thread contributor(String name, Ledger ledger, Coordinator<List<Integer>, Integer> coordinator,
+            int... items) {
+        return fork(name, () -> {
+            for (int item : items) {
+                ledger.record(item, () -> coordinator.contribute((batch, round) -> batch.add(item)));
+            }
+        });
+    }
+
     @Test
     void contributeCancelAndTryRacingSettleEveryCallerOnce() {
         ModelCheck.explore("contribute / cancel / try", () -> {
@@ -173,6 +183,7 @@ class CoordinatorModelCheckTest {
             }
         });
     }
+
     @Test
     void announcedCallersAndAFlushRacingCommitEachContributionOnceWithTheSameResultForTheBatch() {
         ModelCheck.explore("tickets / flush", () -> {
@@ -197,13 +208,7 @@ class CoordinatorModelCheckTest {
             Coordinator<List<Integer>, Integer> coordinator = ledger.coordinator(CoordinatorConfig.defaults());
             List<Thread> callers = new ArrayList<>();
             for (int caller = 0; caller < 3; caller++) {
-                int first = 2 * caller + 1;
-                callers.add(fork("caller-" + caller, () -> {
-                    for (int item = first; item < first + 2; item++) {
-                        int mine = item;
-                        ledger.record(mine, () -> coordinator.contribute((items, round) -> items.add(mine)));
-                    }
-                }));
+                callers.add(contributor("caller-" + caller, ledger, coordinator, 2 * caller + 1, 2 * caller + 2));
             }
             join(callers.toArray(Thread[]::new));
             ledger.verify(coordinator, List.of(1, 2, 3, 4, 5, 6));
@@ -224,9 +229,7 @@ class CoordinatorModelCheckTest {
             Ticket<List<Integer>, Integer> holder = coordinator.announce();
             List<Thread> callers = new ArrayList<>();
             for (int caller = 1; caller <= 4; caller++) {
-                int mine = caller;
-                callers.add(fork("caller-" + caller, () -> ledger.record(mine,
-                        () -> coordinator.contribute((items, round) -> items.add(mine)))));
+                callers.add(contributor("caller-" + caller, ledger, coordinator, caller));
             }
             Thread leaver = fork("leaver", holder::close);
             callers.add(leaver);
