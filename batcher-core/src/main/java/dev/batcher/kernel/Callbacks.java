@@ -1,15 +1,20 @@
 package dev.batcher.kernel;
 
 import java.lang.System.Logger.Level;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The one thread per engine that runs user code about outcomes: completing futures (and so their continuations),
  * drop handlers, listeners, decisions on timed-out attempts, flush barriers and the drained callback. It keeps user
  * code off producers, sender loops and the timer, and runs settlements in the order the kernel counted them, so the
  * drained notice, posted last, runs after every outcome is settled.
+ *
+ * <p>Hand-off: a lock-free queue. The thread looks for more work for {@value #SPIN_NANOS} ns before it parks, and
+ * whoever queues a task wakes it only if it announced that it parks: under a steady stream of batches the sender never
+ * pays a wake-up (with a blocking queue, every batch's settlement woke this thread, which then took the sender's core).
  *
  * <p>Settlements are never dropped. Listener events are: at most {@value #MAX_PENDING_EVENTS} wait at once, and a
  * listener too slow for that loses events (counted, logged once) rather than slowing the engine. A throwing task is
@@ -22,7 +27,12 @@ final class Callbacks {
     private static final Runnable STOP = () -> { };
 
     private final String engineName;
-    private final LinkedBlockingQueue<Runnable> tasks = new LinkedBlockingQueue<>();
+    /** How long the thread keeps looking for tasks before it parks. */
+    static final long SPIN_NANOS = 20_000;
+
+    private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+    /** Set by the thread before it looks at the queue one last time and parks; whoever queues a task then wakes it. */
+    private volatile boolean parked;
     private final AtomicInteger pendingEvents = new AtomicInteger();
     private final AtomicLong lostEvents = new AtomicLong();
     /** Items whose settlement is queued and has not run yet. */
@@ -42,7 +52,7 @@ final class Callbacks {
             return;
         }
         backlogItems.addAndGet(items);
-        tasks.add(items == 0 ? task : () -> {
+        enqueue(items == 0 ? task : () -> {
             try {
                 task.run();
             }
@@ -63,7 +73,7 @@ final class Callbacks {
             }
             return;
         }
-        tasks.add(() -> {
+        enqueue(() -> {
             pendingEvents.decrementAndGet();
             task.run();
         });
@@ -81,21 +91,25 @@ final class Callbacks {
 
     /** Runs {@code last} after everything queued so far, then ends the thread. */
     void stopAfter(Runnable last) {
-        tasks.add(() -> {
+        enqueue(() -> {
             stopped = true;
             last.run();
         });
-        tasks.add(STOP);
+        enqueue(STOP);
+    }
+
+    private void enqueue(Runnable task) {
+        tasks.add(task);
+        if (parked) {
+            LockSupport.unpark(thread);
+        }
     }
 
     private void run() {
         while (true) {
-            Runnable task;
-            try {
-                task = tasks.take();
-            }
-            catch (InterruptedException ex) {
-                continue;
+            Runnable task = tasks.poll();
+            if (task == null) {
+                task = awaitTask();
             }
             if (task == STOP) {
                 drainLate();
@@ -103,6 +117,26 @@ final class Callbacks {
             }
             runNow(task);
         }
+    }
+
+    /** Looks for a task for {@value #SPIN_NANOS} ns, then parks until one is queued. */
+    private Runnable awaitTask() {
+        long start = System.nanoTime();
+        int spins = 0;
+        Runnable task;
+        while ((task = tasks.poll()) == null) {
+            if ((++spins & 63) == 0 && System.nanoTime() - start > SPIN_NANOS) {
+                parked = true;
+                while ((task = tasks.poll()) == null) {
+                    LockSupport.park(this);
+                    Thread.interrupted(); // nobody should interrupt this thread; if someone does, it goes on
+                }
+                parked = false;
+                return task;
+            }
+            Thread.onSpinWait();
+        }
+        return task;
     }
 
     /** Runs tasks queued between the stop and the end of the thread. */

@@ -3,6 +3,7 @@ package dev.batcher.kernel;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -25,6 +26,10 @@ final class IntakeRing<T, R> {
 
     static final long FULL = -1;
     static final long CLOSED = -2;
+    /** {@link #claimWaiting}: the waiting thread was interrupted (its interrupt flag is set again). */
+    static final long INTERRUPTED = -3;
+    /** {@link #claimWaiting}: yields before a producer that found no room parks (JCTools' producers yield too). */
+    private static final int FULL_YIELDS = 4;
     private static final long CLOSED_BIT = Long.MIN_VALUE;
     private static final int MAX_CAPACITY = 1 << 16;
 
@@ -85,6 +90,11 @@ final class IntakeRing<T, R> {
     long p31, p32, p33, p34, p35, p36, p37;
     /** The thread producers wake when the drain status is IDLE: the last watcher; written only when it changes. */
     private volatile Thread wakeTarget;
+    /**
+     * Producers parked in {@link #claimWaiting} until room comes back, outside any lock: {@link #release} wakes one,
+     * and a woken producer that leaves room behind wakes the next, so a sender pays at most one wake-up per release.
+     */
+    private final ConcurrentLinkedQueue<Thread> roomWaiters = new ConcurrentLinkedQueue<>();
 
     @SuppressWarnings("unchecked")
     IntakeRing(int maxItems, long maxBytes, boolean sized, boolean costed, boolean keyed, boolean journaled) {
@@ -103,7 +113,10 @@ final class IntakeRing<T, R> {
     }
 
     /**
-     * Claims a slot for one item of {@code itemBytes}.
+     * Claims a slot for one item of {@code itemBytes}. A producer whose CAS lost to another one yields before it tries
+     * again: with more producers than cores, producers that keep retrying pull the index's cache line from core to
+     * core and take the core from the consumer (measured with 2 producers on 2 cores: 28.7-29.9 M items/s against
+     * 22.7-29.3 M when retrying at once).
      *
      * @return the sequence number to {@link #publish} at, or {@link #FULL}, or {@link #CLOSED}
      */
@@ -113,7 +126,10 @@ final class IntakeRing<T, R> {
         }
         long limit = producerLimit;
         long p;
-        do {
+        for (int failures = 0; ; failures++) {
+            if (failures > 0) {
+                Thread.yield(); // lost to another producer, who made progress: let it (or the consumer) run
+            }
             p = producerIndex;
             if (p < 0) {
                 giveBackBytes(itemBytes);
@@ -127,9 +143,89 @@ final class IntakeRing<T, R> {
                 }
                 producerLimit = limit;
             }
+            if (PRODUCER_INDEX.compareAndSet(this, p, p + 1)) {
+                return p;
+            }
         }
-        while (!PRODUCER_INDEX.compareAndSet(this, p, p + 1));
-        return p;
+    }
+
+    /**
+     * Whether every {@link #FULL} claim means that the buffer's limits are reached, so that only a {@link #release}
+     * or {@link #close()} can make a claim succeed (the ring holds at least {@code maxItems} slots). Otherwise the
+     * ring itself can be full while the buffer is not, and a producer must drain it to make room.
+     */
+    boolean roomComesFromReleases() {
+        return maxItems <= capacity;
+    }
+
+    /**
+     * Claims a slot like {@link #claim}, but when there is no room, waits for it up to {@code timeoutNanos} without a
+     * lock: it yields a few times, then parks in {@link #roomWaiters} until a {@link #release} or {@link #close()}
+     * wakes it. Only when {@link #roomComesFromReleases()}.
+     *
+     * <p>No wake-up is lost: a producer enqueues itself and then claims again, while a releaser adds to
+     * {@code released} and then looks at the queue (all sequentially consistent), so one of them sees the other.
+     *
+     * @return the sequence number to {@link #publish} at, or {@link #FULL} once the time is up, {@link #CLOSED}, or
+     *         {@link #INTERRUPTED} (the thread's interrupt flag is set)
+     */
+    long claimWaiting(long itemBytes, long timeoutNanos) {
+        long deadline = System.nanoTime() + timeoutNanos;
+        for (int i = 0; i < FULL_YIELDS; i++) {
+            Thread.yield();
+            long index = claim(itemBytes);
+            if (index != FULL) {
+                return index;
+            }
+        }
+        Thread self = Thread.currentThread();
+        while (true) {
+            roomWaiters.add(self);
+            long index = claim(itemBytes);
+            long left = deadline - System.nanoTime();
+            if (index == FULL && left > 0) {
+                LockSupport.parkNanos(this, left);
+            }
+            // Woken by a releaser (it took this thread off the queue), or else timed out, interrupted or spurious.
+            boolean woken = !roomWaiters.remove(self);
+            if (index == FULL) {
+                index = claim(itemBytes);
+            }
+            if (index == FULL && Thread.interrupted()) {
+                Thread.currentThread().interrupt();
+                index = INTERRUPTED;
+            }
+            if (index != FULL || deadline - System.nanoTime() <= 0) {
+                if (index == CLOSED) {
+                    wakeAllRoomWaiters();
+                }
+                else if (woken || index >= 0) {
+                    passRoomOn(); // a wake-up spent on this thread, or room this thread may have left, goes on
+                }
+                return index;
+            }
+        }
+    }
+
+    /** Wakes the next producer waiting for room, if any and if there is room left. */
+    private void passRoomOn() {
+        if (!roomWaiters.isEmpty() && hasRoom(0)) {
+            wakeRoomWaiter();
+        }
+    }
+
+    private void wakeRoomWaiter() {
+        Thread waiter = roomWaiters.poll();
+        if (waiter != null) {
+            LockSupport.unpark(waiter);
+        }
+    }
+
+    private void wakeAllRoomWaiters() {
+        Thread waiter;
+        while ((waiter = roomWaiters.poll()) != null) {
+            LockSupport.unpark(waiter);
+        }
     }
 
     private boolean takeBytes(long itemBytes) {
@@ -351,6 +447,7 @@ final class IntakeRing<T, R> {
             }
         }
         while (!PRODUCER_INDEX.compareAndSet(this, p, p | CLOSED_BIT));
+        wakeAllRoomWaiters();
     }
 
     /** Items (and bytes) whose outcome was counted: their room goes back to producers. */
@@ -358,6 +455,9 @@ final class IntakeRing<T, R> {
         RELEASED.getAndAdd(this, (long) count);
         if (maxBytes > 0 && itemBytes > 0) {
             BYTES_HELD.getAndAdd(this, -itemBytes);
+        }
+        if (!roomWaiters.isEmpty()) {
+            wakeRoomWaiter();
         }
     }
 

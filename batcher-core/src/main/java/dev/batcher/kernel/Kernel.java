@@ -13,6 +13,8 @@ import dev.batcher.SubmitInterruptedException;
 import dev.batcher.limit.SendGate;
 import dev.batcher.time.Scheduler;
 import java.lang.System.Logger.Level;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -71,6 +73,17 @@ public final class Kernel<T, R> {
     private static final long NOT_ARMED = Long.MIN_VALUE;
     /** Items a watcher lets accumulate before it moves them (at most): one cache line of ring slots. */
     private static final int WATCH_AHEAD = 16;
+
+    private static final VarHandle FULL_SINCE;
+
+    static {
+        try {
+            FULL_SINCE = MethodHandles.lookup().findVarHandle(Kernel.class, "fullSince", long.class);
+        }
+        catch (ReflectiveOperationException ex) {
+            throw new ExceptionInInitializerError(ex);
+        }
+    }
 
     private final String name;
     /** How messages name the engine, such as {@code Dispatcher 'orders'}. */
@@ -151,7 +164,8 @@ public final class Kernel<T, R> {
     private int abandonedSends;
     private int lastBatchItems;
     private Instant lastSentAt;
-    private long fullSince = -1;
+    /** When producers first found the buffer full, or -1; set by producers (CAS), cleared under the lock. */
+    private volatile long fullSince = -1;
     private long lastLeaseAt;
     /**
      * When the ring was last seen empty by a thread that then left it unwatched (every sender busy in the sink), or
@@ -473,6 +487,9 @@ public final class Kernel<T, R> {
                     + "engine's own thread (" + Thread.currentThread().getName() + "); blocking here would wait for "
                     + "itself. Submit from another thread, or use buffer.full-behavior reject or drop-oldest.");
         }
+        if (attempt == null && behavior == FullBehavior.BLOCK && ring.roomComesFromReleases()) {
+            return awaitRoom(item, bytes, blockTimeoutNanos);
+        }
         long blockedNanos = 0;
         DropReason refusal = null;
         String why = null;
@@ -491,9 +508,7 @@ public final class Kernel<T, R> {
                 if (index == IntakeRing.CLOSED) {
                     throw closedException();
                 }
-                if (fullSince < 0) {
-                    fullSince = scheduler.nanoTime();
-                }
+                markFull();
                 if (behavior == FullBehavior.REJECT) {
                     refusal = DropReason.BUFFER_FULL;
                     why = "the buffer is full (" + limitsText() + ") and buffer.full-behavior is reject";
@@ -540,23 +555,70 @@ public final class Kernel<T, R> {
                     blockedNanos += Math.max(1L, System.nanoTime() - start);
                 }
             }
-            submitted++;
-            droppedByReason[refusal.ordinal()]++;
-            DropReason reason = refusal;
-            callbacks.settle(0, () -> reportDrop(List.of(item), reason, null));
+            countRefused(item, refusal);
         }
         finally {
             lock.unlock();
-            if (blockedNanos > 0) {
-                long waited = blockedNanos;
-                callbacks.event(() -> spec.listener().onProducerBlocked(waited));
-            }
+            producerBlocked(blockedNanos);
         }
+        throw refused(refusal, why);
+    }
+
+    /**
+     * {@code block} when only an outcome can make room: waits in the ring, without this kernel's lock. Senders and
+     * the timer take that lock all the time; producers parked on it made every unlock wake one of them (40% of the
+     * sender's CPU with one producer), and a woken producer then fought the sender for it.
+     */
+    private long awaitRoom(T item, long bytes, long timeoutNanos) {
+        markFull();
+        long start = System.nanoTime();
+        long index = ring.claimWaiting(bytes, timeoutNanos);
+        producerBlocked(Math.max(1L, System.nanoTime() - start));
+        if (index >= 0) {
+            return index;
+        }
+        if (index == IntakeRing.CLOSED) {
+            throw closedException();
+        }
+        DropReason refusal = index == IntakeRing.INTERRUPTED ? DropReason.INTERRUPTED : DropReason.BUFFER_FULL;
+        lock.lock();
+        try {
+            countRefused(item, refusal);
+        }
+        finally {
+            lock.unlock();
+        }
+        throw refused(refusal, "the buffer stayed full for buffer.block-timeout=" + spec.buffer().blockTimeout()
+                + " (" + limitsText() + ")");
+    }
+
+    /** Notes when the buffer was first found full (for stats), unless it is already noted. */
+    private void markFull() {
+        if (fullSince < 0) {
+            FULL_SINCE.compareAndSet(this, -1L, scheduler.nanoTime());
+        }
+    }
+
+    /** Under the lock: an item refused at admission is counted as submitted and dropped, and its drop reported. */
+    private void countRefused(T item, DropReason refusal) {
+        submitted++;
+        droppedByReason[refusal.ordinal()]++;
+        callbacks.settle(0, () -> reportDrop(List.of(item), refusal, null));
+    }
+
+    private RuntimeException refused(DropReason refusal, String why) {
         if (refusal == DropReason.INTERRUPTED) {
-            throw new SubmitInterruptedException(label);
+            return new SubmitInterruptedException(label);
         }
-        throw new BufferFullException(name, label + " refused the item: " + why + ". Raise buffer.max-items, "
+        return new BufferFullException(name, label + " refused the item: " + why + ". Raise buffer.max-items, "
                 + "send faster (max-concurrent-sends, max-batch-items), or choose another buffer.full-behavior.");
+    }
+
+    /** A producer waited {@code nanos} for room: tells the listener, if there is one. */
+    private void producerBlocked(long nanos) {
+        if (nanos > 0 && listening) {
+            callbacks.event(() -> spec.listener().onProducerBlocked(nanos));
+        }
     }
 
     private String limitsText() {

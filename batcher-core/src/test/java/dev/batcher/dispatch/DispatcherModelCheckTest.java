@@ -113,6 +113,26 @@ class DispatcherModelCheckTest {
         });
     }
 
+    /**
+     * Three producers race for a buffer of one item: those that find it full wait for room outside the kernel's lock
+     * and are let in as outcomes release it. A lost wake-up would not show here (Fray ends a timed park once nothing
+     * else can run, and the late producer then finds room); {@code FullBufferTest} catches that one in real time.
+     */
+    @Test
+    void producersBlockedOnAFullBufferAreLetInAsRoomComesBack() {
+        ModelCheck.explore("blocked producers against the release of room", () -> {
+            OutcomeLedger ledger = new OutcomeLedger(1);
+            Dispatcher<Integer> dispatcher = Dispatcher.create("room-wake",
+                    fullBufferConfig(ledger).build(), ledger.sink(batch -> { }));
+            Thread first = fork("producer-1", () -> ledger.submit(dispatcher, 1));
+            Thread second = fork("producer-2", () -> ledger.submit(dispatcher, 2));
+            Thread third = fork("producer-3", () -> ledger.submit(dispatcher, 3));
+            join(first, second, third);
+            ledger.close(dispatcher, DRAIN);
+            ledger.verify(dispatcher);
+        });
+    }
+
     @Test
     void dropOldestRacingATimeoutAndCloseSettlesEveryDropBeforeCloseReturns() {
         ModelCheck.explore("drop-oldest against a timeout and close", () -> {

@@ -155,6 +155,35 @@ class FullBufferTest {
         await().until(() -> dispatcher.stats().sent() == 11);
     }
 
+    /**
+     * Producers blocked on a full buffer wait outside the kernel's lock and are woken by the release of room: a lost
+     * wake-up would leave one asleep until its 10-minute block-timeout.
+     */
+    @Test
+    void manyProducersBlockedOnATinyBufferAreEachLetInAsSoonAsRoomComesBack() throws Exception {
+        RecordingSender<Integer> sender = new RecordingSender<>();
+        dispatcher = dispatchers.create("tiny", options(FullBehavior.BLOCK).blockTimeout(Duration.ofMinutes(10))
+                .build(), sender);
+        int producers = 4;
+        int each = 5_000;
+        List<Thread> threads = new ArrayList<>();
+        for (int p = 0; p < producers; p++) {
+            int first = p * each;
+            Thread producer = new Thread(() -> IntStream.range(first, first + each).forEach(dispatcher::enqueue),
+                    "producer-" + p);
+            producer.start();
+            threads.add(producer);
+        }
+        for (Thread producer : threads) {
+            producer.join(30_000);
+            assertThat(producer.isAlive()).as(producer.getName() + " still blocked").isFalse();
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> dispatcher.stats().sent() == producers * each);
+        assertThat(sender.items()).hasSize(producers * each).doesNotHaveDuplicates();
+        assertThat(dispatcher.stats().dropped()).isZero();
+        assertThat(dispatcher.stats().isBalanced()).isTrue();
+    }
+
     @Test
     void aBlockedProducerGivesUpAfterTheBlockTimeoutWithAClearError() {
         dispatcher = dispatchers.create("timeout", options(FullBehavior.BLOCK).blockTimeout(Duration.ofMillis(50))
