@@ -12,6 +12,7 @@ import dev.batcher.ItemDroppedException;
 import dev.batcher.Ordering;
 import dev.batcher.PermanentSendException;
 import dev.batcher.SendTimeoutException;
+import dev.batcher.SubmitInterruptedException;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -130,6 +131,18 @@ class KernelStressTest {
             producer.start();
         }
 
+        // Producers are interrupted now and then: one blocked on a full buffer must give up with its own outcome
+        // (SubmitInterruptedException, dropped as INTERRUPTED, flag kept), whatever it was waiting on.
+        AtomicBoolean interrupting = new AtomicBoolean(true);
+        Random interrupts = new Random(seed * 31);
+        Thread interrupter = new Thread(() -> {
+            while (interrupting.get()) {
+                producers.get(interrupts.nextInt(producers.size())).interrupt();
+                LockSupport.parkNanos(Duration.ofMillis(2 + interrupts.nextInt(8)).toNanos());
+            }
+        }, "interrupter");
+        interrupter.start();
+
         long total = (long) PRODUCERS * ITEMS_PER_PRODUCER;
         long stopAt = total / 4 + random.nextInt((int) (total / 4));
         boolean closeReturnedTrue;
@@ -167,6 +180,8 @@ class KernelStressTest {
         for (Thread producer : producers) {
             producer.join();
         }
+        interrupting.set(false);
+        interrupter.join();
         if (!closeReturnedTrue) {
             await().atMost(LIVENESS).until(() -> dispatcher.isDrained() && seen.settled());
         }
@@ -220,6 +235,7 @@ class KernelStressTest {
         final Set<Long> accepted = ConcurrentHashMap.newKeySet();
         final Set<Long> refusedFull = ConcurrentHashMap.newKeySet();
         final Set<Long> refusedClosed = ConcurrentHashMap.newKeySet();
+        final Set<Long> refusedInterrupted = ConcurrentHashMap.newKeySet();
 
         private final CountDownLatch never = new CountDownLatch(1);
 
@@ -239,6 +255,12 @@ class KernelStressTest {
             }
             catch (BufferFullException ex) {
                 refusedFull.add(id);
+            }
+            catch (SubmitInterruptedException ex) {
+                refusedInterrupted.add(id);
+                if (!Thread.interrupted()) {
+                    violations.add("item " + id + " refused as interrupted, but the interrupt flag was cleared");
+                }
             }
             catch (IllegalStateException ex) {
                 refusedClosed.add(id);
@@ -335,8 +357,8 @@ class KernelStressTest {
             assertThat(stats.drained()).as("drained (%s): %s", description, stats).isTrue();
             assertThat(stats.bufferedItems() + stats.inFlightItems()).as("left (%s): %s", description, stats).isZero();
             assertThat(stats.isBalanced()).as("balanced (%s): %s", description, stats).isTrue();
-            assertThat(stats.submitted()).as("submitted = accepted + refused as full (%s)", description)
-                    .isEqualTo(accepted.size() + refusedFull.size());
+            assertThat(stats.submitted()).as("submitted = accepted + refused as full or interrupted (%s)", description)
+                    .isEqualTo(accepted.size() + refusedFull.size() + refusedInterrupted.size());
             assertThat(droppedTwice).as("items dropped twice (%s)", description).hasValue(0);
             assertThat(stats.dropped()).as("dropped (%s)", description).isEqualTo(dropped.size());
             assertThat(stats.droppedByReason().values().stream().mapToLong(Long::longValue).sum())
@@ -346,6 +368,9 @@ class KernelStressTest {
 
             for (Long id : refusedFull) {
                 assertThat(dropped.get(id)).as("item %d refused as full", id).isEqualTo(DropReason.BUFFER_FULL);
+            }
+            for (Long id : refusedInterrupted) {
+                assertThat(dropped.get(id)).as("item %d refused as interrupted", id).isEqualTo(DropReason.INTERRUPTED);
             }
             for (Long id : refusedClosed) {
                 assertThat(dropped).as("item %d refused after close", id).doesNotContainKey(id);
