@@ -19,9 +19,14 @@ import java.time.Duration;
  *     64 MiB); a record (16 bytes of header plus the item) must fit in a segment with its 16-byte header
  * @param maxBytes {@code buffer.durable.max-bytes}: bytes the log's files may hold at most, at least two segments,
  *     or -1 for no limit (the default)
+ * @param staging {@code buffer.durable.staging-directory}: a directory on tmpfs (such as {@code /dev/shm}) where
+ *     appends are written first, or {@code null} to write the segment files on disk directly (the default). Appends
+ *     then never wait for the disk's write-back: the flusher copies what each interval appended to the disk files and
+ *     forces them. What is on tmpfs survives a crash of the process, not of the machine, which is what
+ *     {@code interval} promises anyway
  */
 public record DurableLogOptions(Path directory, FsyncPolicy fsync, Duration fsyncInterval, long segmentBytes,
-        long maxBytes) {
+        long maxBytes, Path staging) {
 
     /** Property key of {@link #directory()}. */
     public static final String DIRECTORY = "buffer.durable.directory";
@@ -37,6 +42,9 @@ public record DurableLogOptions(Path directory, FsyncPolicy fsync, Duration fsyn
 
     /** Property key of {@link #maxBytes()}. */
     public static final String MAX_BYTES = "buffer.durable.max-bytes";
+
+    /** Property key of {@link #staging()}. */
+    public static final String STAGING = "buffer.durable.staging-directory";
 
     /** The default {@link #fsyncInterval()}: 10 ms. */
     public static final Duration DEFAULT_FSYNC_INTERVAL = Duration.ofMillis(10);
@@ -83,31 +91,36 @@ public record DurableLogOptions(Path directory, FsyncPolicy fsync, Duration fsyn
      */
     public static DurableLogOptions of(Path directory) {
         return new DurableLogOptions(directory, FsyncPolicy.INTERVAL, DEFAULT_FSYNC_INTERVAL, DEFAULT_SEGMENT_BYTES,
-                UNLIMITED);
+                UNLIMITED, null);
     }
 
     /** A copy with another {@link #directory()}. */
     public DurableLogOptions withDirectory(Path value) {
-        return new DurableLogOptions(value, fsync, fsyncInterval, segmentBytes, maxBytes);
+        return new DurableLogOptions(value, fsync, fsyncInterval, segmentBytes, maxBytes, staging);
     }
 
     /** A copy with another {@link #fsync()}. */
     public DurableLogOptions withFsync(FsyncPolicy value) {
-        return new DurableLogOptions(directory, value, fsyncInterval, segmentBytes, maxBytes);
+        return new DurableLogOptions(directory, value, fsyncInterval, segmentBytes, maxBytes, staging);
     }
 
     /** A copy with another {@link #fsyncInterval()}. */
     public DurableLogOptions withFsyncInterval(Duration value) {
-        return new DurableLogOptions(directory, fsync, value, segmentBytes, maxBytes);
+        return new DurableLogOptions(directory, fsync, value, segmentBytes, maxBytes, staging);
     }
 
     /** A copy with another {@link #segmentBytes()}. */
     public DurableLogOptions withSegmentBytes(long value) {
-        return new DurableLogOptions(directory, fsync, fsyncInterval, value, maxBytes);
+        return new DurableLogOptions(directory, fsync, fsyncInterval, value, maxBytes, staging);
     }
 
     /** A copy with another {@link #maxBytes()}. */
     public DurableLogOptions withMaxBytes(long value) {
-        return new DurableLogOptions(directory, fsync, fsyncInterval, segmentBytes, value);
+        return new DurableLogOptions(directory, fsync, fsyncInterval, segmentBytes, value, staging);
+    }
+
+    /** A copy with another {@link #staging()} ({@code null}: none). */
+    public DurableLogOptions withStaging(Path value) {
+        return new DurableLogOptions(directory, fsync, fsyncInterval, segmentBytes, maxBytes, value);
     }
 }

@@ -50,6 +50,13 @@ final class Segment {
 
     // The write side: guarded by the log's append lock (the map also by its sync lock, which alone unmaps it).
     MappedByteBuffer map;
+    /**
+     * With a staging directory: the file on tmpfs that {@link #map} maps (appends write there, and it survives a crash
+     * of the process), and the channel of {@link #file} on disk, to which each sync copies what was appended. Both
+     * {@code null} for a segment mapped from its disk file.
+     */
+    Path stagedFile;
+    FileChannel mirror;
     int writeOffset;
     /** Records in the segment; written under the append lock (with {@link #COUNT}, release), read by acks. */
     volatile int count;

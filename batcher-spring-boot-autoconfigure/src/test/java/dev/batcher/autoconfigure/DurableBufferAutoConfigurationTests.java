@@ -103,7 +103,7 @@ class DurableBufferAutoConfigurationTests {
                 .run(context -> {
                     Dispatcher<Envelope<Amount>> payments = dispatcher(context, "payments");
                     assertThat(payments.config().durableBuffer().options()).isEqualTo(new DurableLogOptions(
-                            this.directory, FsyncPolicy.ALWAYS, Duration.ofMillis(5), 1L << 20, 8L << 20));
+                            this.directory, FsyncPolicy.ALWAYS, Duration.ofMillis(5), 1L << 20, 8L << 20, null));
                     assertThat(payments.stats().durable()).isNotNull();
                 });
     }
