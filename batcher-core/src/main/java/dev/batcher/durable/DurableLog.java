@@ -80,6 +80,11 @@ public final class DurableLog implements AutoCloseable {
     private final DurableLogOptions options;
     private final DurableLogListener listener;
     private final Path directory;
+    /**
+     * Where appends are written first when {@link DurableLogOptions#staging()} is set: a subdirectory of it for this
+     * log, on tmpfs. {@code null} when segments are mapped from their disk files.
+     */
+    private final Path staging;
     private final int segmentBytes;
     private final FileChannel lockChannel;
     private final FileLock lock;
@@ -249,7 +254,11 @@ public final class DurableLog implements AutoCloseable {
         this.lockChannel = channel;
         this.lock = acquired;
         List<TruncatedTail> found = new ArrayList<>();
+        this.staging = options.staging() == null ? null : stagingDirectory(options.staging(), directory);
         try {
+            if (staging != null) {
+                completeFromStaging();
+            }
             this.replayEnd = recover(found);
             this.truncations = Collections.unmodifiableList(found);
             this.nextPosition = replayEnd;
@@ -327,6 +336,52 @@ public final class DurableLog implements AutoCloseable {
             return text.isEmpty() ? "its lock file is held by another process" : "held by process " + text;
         } catch (IOException e) {
             return "its lock file is held";
+        }
+    }
+
+    /** This log's subdirectory of the staging directory, named after the log's directory, created if needed. */
+    private static Path stagingDirectory(Path staging, Path directory) {
+        Path dir = staging.toAbsolutePath().normalize().resolve("batcher-"
+                + Integer.toHexString(directory.toString().hashCode()) + "-" + directory.getFileName());
+        try {
+            return Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new DurableLogException(directory, "Cannot create the staging directory " + dir + " ("
+                    + DurableLogOptions.STAGING + "): " + e, e);
+        }
+    }
+
+    /**
+     * After a crash of the process (not of the machine): a staged segment can hold records its disk copy does not
+     * have yet. Completes each disk file from its staged copy when that has more valid records, forces it, and
+     * deletes the staged files; the recovery then reads the disk files only.
+     */
+    private void completeFromStaging() throws IOException {
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(staging)) {
+            for (Path staged : files) {
+                String name = staged.getFileName().toString();
+                long first = Segment.parse(name, Segment.SEGMENT_SUFFIX);
+                if (first >= 0) {
+                    Path disk = directory.resolve(name);
+                    long stagedEnd = Segment.scan(staged, first, Long.MAX_VALUE, null).validEnd();
+                    long diskEnd = Files.exists(disk) ? Segment.scan(disk, first, Long.MAX_VALUE, null).validEnd() : -1;
+                    if (stagedEnd > diskEnd) {
+                        try (FileChannel in = FileChannel.open(staged, StandardOpenOption.READ);
+                                FileChannel out = FileChannel.open(disk, StandardOpenOption.CREATE,
+                                        StandardOpenOption.WRITE)) {
+                            long copied = 0;
+                            while (copied < stagedEnd) {
+                                copied += in.transferTo(copied, stagedEnd - copied, out);
+                            }
+                            out.truncate(stagedEnd);
+                            out.force(false);
+                        }
+                        LOG.log(Level.INFO, "Durable buffer " + directory + ": completed " + disk + " from its"
+                                + " staged copy (" + (stagedEnd - Math.max(diskEnd, 0)) + " bytes)");
+                    }
+                }
+                Files.delete(staged);
+            }
         }
     }
 
@@ -573,7 +628,13 @@ public final class DurableLog implements AutoCloseable {
             }
             if (ready != null) {
                 Segment segment = new Segment(directory, nextPosition);
-                Files.move(directory.resolve(PREPARED_FILE), segment.file, StandardCopyOption.ATOMIC_MOVE);
+                if (staging != null) {
+                    Path staged = staging.resolve(segment.file.getFileName());
+                    Files.move(staging.resolve(PREPARED_FILE), staged, StandardCopyOption.ATOMIC_MOVE);
+                    openMirror(segment, staged);
+                } else {
+                    Files.move(directory.resolve(PREPARED_FILE), segment.file, StandardCopyOption.ATOMIC_MOVE);
+                }
                 next = start(segment, ready);
             } else {
                 checkRoom(1);
@@ -627,7 +688,7 @@ public final class DurableLog implements AutoCloseable {
             return; // the roll creates it, or reports the log full
         }
         bytesOnDisk.addAndGet(segmentBytes);
-        Path file = directory.resolve(PREPARED_FILE);
+        Path file = (staging != null ? staging : directory).resolve(PREPARED_FILE);
         prepared = CompletableFuture.supplyAsync(() -> {
             try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE,
                     StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
@@ -709,16 +770,26 @@ public final class DurableLog implements AutoCloseable {
 
     private Segment createSegment(long firstPosition) throws IOException {
         Segment segment = new Segment(directory, firstPosition);
+        Path mapped = staging != null ? staging.resolve(segment.file.getFileName()) : segment.file;
         MappedByteBuffer map;
-        try (FileChannel channel = FileChannel.open(segment.file, StandardOpenOption.CREATE_NEW,
+        try (FileChannel channel = FileChannel.open(mapped, StandardOpenOption.CREATE_NEW,
                 StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             map = channel.map(FileChannel.MapMode.READ_WRITE, 0, segmentBytes);
         } catch (FileAlreadyExistsException e) {
-            throw new DurableLogException(directory, "Segment " + segment.file + " exists already: the directory"
+            throw new DurableLogException(directory, "Segment " + mapped + " exists already: the directory"
                     + " was changed behind the log's back", e);
+        }
+        if (staging != null) {
+            openMirror(segment, mapped);
         }
         bytesOnDisk.addAndGet(segmentBytes);
         return start(segment, map);
+    }
+
+    /** A staged segment: appends go to {@code staged}; each sync copies them to the segment's disk file. */
+    private static void openMirror(Segment segment, Path staged) throws IOException {
+        segment.stagedFile = staged;
+        segment.mirror = FileChannel.open(segment.file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
     }
 
     /** Writes the header into a new segment's map and makes it live. */
@@ -877,14 +948,15 @@ public final class DurableLog implements AutoCloseable {
         try {
             for (Segment s : sealed) {
                 if (s.writeOffset > s.forcedOffset) {
-                    s.map.force(s.forcedOffset, s.writeOffset - s.forcedOffset);
+                    forceRange(s, s.forcedOffset, s.writeOffset);
                 }
                 s.forcedOffset = s.writeOffset;
                 Unmapper.unmap(s.map);
                 s.map = null;
+                dropStaged(s); // every record is on disk now
             }
             if (end > current.forcedOffset) {
-                current.map.force(current.forcedOffset, end - current.forcedOffset);
+                forceRange(current, current.forcedOffset, end);
                 current.forcedOffset = end;
             }
             for (FileChannel channel : acks) {
@@ -924,6 +996,45 @@ public final class DurableLog implements AutoCloseable {
         }
         if (ackFailure != null) {
             throw ackFailure;
+        }
+    }
+
+    /**
+     * Forces bytes {@code from} to {@code to} of a segment to the storage device: {@code msync} of its map, or, for a
+     * staged segment, a copy to its disk file and {@code fdatasync}. Holds syncLock.
+     */
+    private void forceRange(Segment s, int from, int to) throws IOException {
+        if (s.mirror == null) {
+            s.map.force(from, to - from);
+            return;
+        }
+        ByteBuffer bytes = s.map.slice(from, to - from);
+        long at = from;
+        try {
+            while (bytes.hasRemaining()) {
+                at += s.mirror.write(bytes, at);
+            }
+            s.mirror.force(false);
+        } catch (ClosedChannelException e) {
+            synchronized (ackLock) {
+                if (!s.deleted) {
+                    throw e;
+                }
+            }
+            // reclaimed meanwhile: every record was acknowledged, nothing is left to keep
+        }
+    }
+
+    /** A staged segment whose records are all on disk: its tmpfs copy is not needed any more. */
+    private void dropStaged(Segment s) {
+        if (s.stagedFile == null) {
+            return;
+        }
+        closeQuietly(s.mirror);
+        try {
+            Files.deleteIfExists(s.stagedFile);
+        } catch (IOException e) {
+            LOG.log(Level.DEBUG, "cannot delete " + s.stagedFile, e);
         }
     }
 
@@ -1140,7 +1251,7 @@ public final class DurableLog implements AutoCloseable {
         boolean recycled = false;
         try {
             // The segment first: a crash between the two leaves an orphan acknowledgement file, deleted at the open.
-            if (open && segment.fileBytes == segmentBytes
+            if (open && staging == null && segment.fileBytes == segmentBytes
                     && recycleState.compareAndSet(NO_RECYCLED, RECYCLED_MOVING)) {
                 Files.move(segment.file, directory.resolve(RECYCLED_FILE), StandardCopyOption.ATOMIC_MOVE);
                 recycled = true;
@@ -1150,6 +1261,10 @@ public final class DurableLog implements AutoCloseable {
                 Files.deleteIfExists(segment.file);
             }
             Files.deleteIfExists(segment.ackFile);
+            if (segment.stagedFile != null) {
+                closeQuietly(segment.mirror);
+                Files.deleteIfExists(segment.stagedFile);
+            }
         } catch (IOException e) {
             if (!recycled) {
                 recycleState.compareAndSet(RECYCLED_MOVING, NO_RECYCLED);
@@ -1318,13 +1433,16 @@ public final class DurableLog implements AutoCloseable {
                     if (!last.deleted) {
                         truncateQuietly(last);
                     }
+                    if (last.forcedOffset == last.writeOffset) {
+                        dropStaged(last); // its records are on disk: a clean close leaves nothing on tmpfs
+                    }
                     MappedByteBuffer unused = takePrepared();
                     if (unused != null) {
                         Unmapper.unmap(unused);
                         bytesOnDisk.addAndGet(-segmentBytes);
                     }
                     try {
-                        Files.deleteIfExists(directory.resolve(PREPARED_FILE));
+                        Files.deleteIfExists((staging != null ? staging : directory).resolve(PREPARED_FILE));
                         if (recycleState.compareAndSet(RECYCLED_READY, NO_RECYCLED)
                                 && Files.deleteIfExists(directory.resolve(RECYCLED_FILE))) {
                             bytesOnDisk.addAndGet(-segmentBytes);

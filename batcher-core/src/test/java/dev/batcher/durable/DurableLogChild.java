@@ -8,7 +8,9 @@ import java.nio.file.Path;
  * <ul>
  *   <li>{@code hold DIR}: opens the log, prints {@code OPEN}, and keeps it open until killed;</li>
  *   <li>{@code append DIR}: opens the log with {@code fsync=always} and appends {@code item-<i>} for i = 0, 1, ...
- *       printing {@code ACK <i> <position>} after each append returned, until killed.</li>
+ *       printing {@code ACK <i> <position>} after each append returned, until killed;</li>
+ *   <li>{@code append-staged DIR STAGING}: the same with {@code fsync=interval} and appends staged in
+ *       {@code STAGING}, printing also {@code DURABLE <position>} after each fsync.</li>
  * </ul>
  */
 public final class DurableLogChild {
@@ -33,6 +35,22 @@ public final class DurableLogChild {
             case "append" -> {
                 DurableLog log = DurableLog.open(DurableLogOptions.of(directory).withFsync(FsyncPolicy.ALWAYS)
                         .withSegmentBytes(64 << 10));
+                System.out.println("OPEN " + log.directory());
+                for (long i = 0; ; i++) {
+                    long position = log.append(("item-" + i).getBytes(StandardCharsets.UTF_8));
+                    System.out.println("ACK " + i + " " + position);
+                }
+            }
+            case "append-staged" -> {
+                // fsync=interval with appends staged on tmpfs: ACK once an append returned (on tmpfs, so it
+                // survives this process), DURABLE <position> once the flusher forced the disk copy up to it.
+                DurableLog log = DurableLog.open(DurableLogOptions.of(directory).withSegmentBytes(64 << 10)
+                        .withStaging(Path.of(args[2])), new DurableLogListener() {
+                            @Override
+                            public void onFsync(long nanos, long durablePosition) {
+                                System.out.println("DURABLE " + durablePosition);
+                            }
+                        });
                 System.out.println("OPEN " + log.directory());
                 for (long i = 0; ; i++) {
                     long position = log.append(("item-" + i).getBytes(StandardCharsets.UTF_8));
