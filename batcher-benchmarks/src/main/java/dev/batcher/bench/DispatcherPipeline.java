@@ -69,6 +69,19 @@ final class DispatcherPipeline implements Pipeline {
      * @param fsync the durable buffer's policy, or {@code null} for the buffer in memory only
      */
     DispatcherPipeline(String name, boolean futures, FsyncPolicy fsync) {
+        this(name, futures, fsync, null);
+    }
+
+    /** tmpfs for {@code buffer.durable.staging-directory}: {@code /dev/shm}, or the property {@code bench.durable.staging}. */
+    static final Path STAGING = Path.of(System.getProperty("bench.durable.staging", "/dev/shm"));
+
+    /**
+     * A Dispatcher with a durable buffer whose appends are staged in {@code staging} (tmpfs) and copied to the
+     * temporary directory by the flusher.
+     *
+     * @param staging {@code buffer.durable.staging-directory}, or {@code null} for none
+     */
+    DispatcherPipeline(String name, boolean futures, FsyncPolicy fsync, Path staging) {
         this.futures = futures;
         DispatcherConfig.Builder<Long> builder = DispatcherConfig.<Long>builder();
         if (fsync != null) {
@@ -77,7 +90,7 @@ final class DispatcherPipeline implements Pipeline {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-            builder.durableBuffer(DurableLogOptions.of(durableDirectory).withFsync(fsync), LONGS);
+            builder.durableBuffer(DurableLogOptions.of(durableDirectory).withFsync(fsync).withStaging(staging), LONGS);
         }
         DispatcherConfig<Long> config = builder
                 .maxBatchItems(BATCH_ITEMS)

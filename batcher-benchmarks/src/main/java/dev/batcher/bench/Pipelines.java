@@ -19,6 +19,10 @@ final class Pipelines {
             case "durableIntervalSubmit" -> durable(true, FsyncPolicy.INTERVAL);
             case "durableAlwaysEnqueue" -> durable(false, FsyncPolicy.ALWAYS);
             case "durableAlwaysSubmit" -> durable(true, FsyncPolicy.ALWAYS);
+            case "durableStagedIntervalEnqueue" -> new DispatcherPipeline("bench-durable", false, FsyncPolicy.INTERVAL,
+                    DispatcherPipeline.STAGING);
+            case "durableStagedIntervalSubmit" -> new DispatcherPipeline("bench-durable", true, FsyncPolicy.INTERVAL,
+                    DispatcherPipeline.STAGING);
             case "jctoolsMpsc" -> new JctoolsMpscPipeline();
             case "abqDrainTo" -> new AbqDrainToPipeline();
             case "reactorBufferTimeout" -> new ReactorPipeline();

@@ -85,6 +85,9 @@ public final class DurableLog implements AutoCloseable {
      * log, on tmpfs. {@code null} when segments are mapped from their disk files.
      */
     private final Path staging;
+    /** Where the prepared segment's file is: the staging directory or the log's. Guarded by appendLock. */
+    private Path preparedDirectory;
+    private final AtomicBoolean stagingFullReported = new AtomicBoolean();
     private final int segmentBytes;
     private final FileChannel lockChannel;
     private final FileLock lock;
@@ -628,7 +631,7 @@ public final class DurableLog implements AutoCloseable {
             }
             if (ready != null) {
                 Segment segment = new Segment(directory, nextPosition);
-                if (staging != null) {
+                if (staging != null && staging.equals(preparedDirectory)) {
                     Path staged = staging.resolve(segment.file.getFileName());
                     Files.move(staging.resolve(PREPARED_FILE), staged, StandardCopyOption.ATOMIC_MOVE);
                     openMirror(segment, staged);
@@ -688,7 +691,8 @@ public final class DurableLog implements AutoCloseable {
             return; // the roll creates it, or reports the log full
         }
         bytesOnDisk.addAndGet(segmentBytes);
-        Path file = (staging != null ? staging : directory).resolve(PREPARED_FILE);
+        preparedDirectory = stagingHasRoom() ? staging : directory;
+        Path file = preparedDirectory.resolve(PREPARED_FILE);
         prepared = CompletableFuture.supplyAsync(() -> {
             try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE,
                     StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
@@ -770,7 +774,8 @@ public final class DurableLog implements AutoCloseable {
 
     private Segment createSegment(long firstPosition) throws IOException {
         Segment segment = new Segment(directory, firstPosition);
-        Path mapped = staging != null ? staging.resolve(segment.file.getFileName()) : segment.file;
+        boolean staged = stagingHasRoom();
+        Path mapped = staged ? staging.resolve(segment.file.getFileName()) : segment.file;
         MappedByteBuffer map;
         try (FileChannel channel = FileChannel.open(mapped, StandardOpenOption.CREATE_NEW,
                 StandardOpenOption.READ, StandardOpenOption.WRITE)) {
@@ -779,11 +784,38 @@ public final class DurableLog implements AutoCloseable {
             throw new DurableLogException(directory, "Segment " + mapped + " exists already: the directory"
                     + " was changed behind the log's back", e);
         }
-        if (staging != null) {
+        if (staged) {
             openMirror(segment, mapped);
         }
         bytesOnDisk.addAndGet(segmentBytes);
         return start(segment, map);
+    }
+
+    /**
+     * Whether a new segment goes to the staging directory: there is one, and it has room for two segments (the active
+     * one and the prepared one). A full tmpfs would turn a write into a SIGBUS; without room, segments are mapped from
+     * their disk files, as without staging.
+     */
+    private boolean stagingHasRoom() {
+        if (staging == null) {
+            return false;
+        }
+        long usable;
+        try {
+            usable = Files.getFileStore(staging).getUsableSpace();
+        } catch (IOException e) {
+            usable = -1;
+        }
+        if (usable >= 2L * segmentBytes) {
+            return true;
+        }
+        if (stagingFullReported.compareAndSet(false, true)) {
+            LOG.log(Level.WARNING, "Durable buffer " + directory + ": the staging directory " + staging + " ("
+                    + DurableLogOptions.STAGING + ") has " + usable + " bytes free, less than two segments ("
+                    + 2L * segmentBytes + " bytes); new segments are written to " + directory + " directly. Give it"
+                    + " more room (the size of /dev/shm), or lower " + DurableLogOptions.SEGMENT_BYTES);
+        }
+        return false;
     }
 
     /** A staged segment: appends go to {@code staged}; each sync copies them to the segment's disk file. */
@@ -1442,7 +1474,11 @@ public final class DurableLog implements AutoCloseable {
                         bytesOnDisk.addAndGet(-segmentBytes);
                     }
                     try {
-                        Files.deleteIfExists((staging != null ? staging : directory).resolve(PREPARED_FILE));
+                        Files.deleteIfExists(directory.resolve(PREPARED_FILE));
+                        if (staging != null) {
+                            Files.deleteIfExists(staging.resolve(PREPARED_FILE));
+                            deleteIfEmpty(staging);
+                        }
                         if (recycleState.compareAndSet(RECYCLED_READY, NO_RECYCLED)
                                 && Files.deleteIfExists(directory.resolve(RECYCLED_FILE))) {
                             bytesOnDisk.addAndGet(-segmentBytes);
@@ -1461,6 +1497,14 @@ public final class DurableLog implements AutoCloseable {
     }
 
     /** The closed active segment keeps only its records (an empty one is kept: it holds the next position). */
+    private static void deleteIfEmpty(Path dir) {
+        try {
+            Files.deleteIfExists(dir);
+        } catch (IOException e) {
+            // not empty: a staged copy that the last fsync did not cover stays for the next open
+        }
+    }
+
     private void truncateQuietly(Segment last) {
         try {
             truncate(last.file, last.writeOffset);

@@ -231,6 +231,14 @@ public class DispatcherProperties {
          */
         private DataSize maxBytes;
 
+        /**
+         * A directory on tmpfs, such as /dev/shm, where appends are written first (they survive a crash of the
+         * process there); the flusher copies them to the log's directory and forces them every fsync-interval, so
+         * appends never wait for the disk's write-back. It needs RAM for two segments. Unset: appends are written to
+         * the log's files directly.
+         */
+        private Path stagingDirectory;
+
         /** Directory of the log files; {@code null}: in memory only. */
         public Path getDirectory() {
             return this.directory;
@@ -279,6 +287,16 @@ public class DispatcherProperties {
         /** Sets the disk space the log takes at most; {@code null}: no limit. */
         public void setMaxBytes(DataSize maxBytes) {
             this.maxBytes = maxBytes;
+        }
+
+        /** Directory on tmpfs where appends are written first; {@code null}: none. */
+        public Path getStagingDirectory() {
+            return this.stagingDirectory;
+        }
+
+        /** Sets the directory on tmpfs where appends are written first; {@code null}: none. */
+        public void setStagingDirectory(Path stagingDirectory) {
+            this.stagingDirectory = stagingDirectory;
         }
     }
 

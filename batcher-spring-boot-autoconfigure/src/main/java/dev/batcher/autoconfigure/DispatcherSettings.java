@@ -182,7 +182,8 @@ final class DispatcherSettings {
                 .withFsync(durable.getFsync())
                 .withFsyncInterval(durable.getFsyncInterval())
                 .withSegmentBytes(bytesOrUnlimited(durable.getSegmentBytes()))
-                .withMaxBytes(bytesOrUnlimited(durable.getMaxBytes()));
+                .withMaxBytes(bytesOrUnlimited(durable.getMaxBytes()))
+                .withStaging(durable.getStagingDirectory());
     }
 
     private static long bytesOrUnlimited(DataSize size) {
