@@ -44,6 +44,9 @@ class DurableBufferAutoConfigurationTests {
     @TempDir
     Path directory;
 
+    @TempDir
+    Path staging;
+
     record Amount(long cents) {
     }
 
@@ -99,11 +102,13 @@ class DurableBufferAutoConfigurationTests {
                 .withPropertyValues(directoryProperty(), "batcher.dispatchers.payments.buffer.durable.fsync=always",
                         "batcher.dispatchers.payments.buffer.durable.fsync-interval=5ms",
                         "batcher.dispatchers.payments.buffer.durable.segment-bytes=1MB",
-                        "batcher.dispatchers.payments.buffer.durable.max-bytes=8MB")
+                        "batcher.dispatchers.payments.buffer.durable.max-bytes=8MB",
+                        "batcher.dispatchers.payments.buffer.durable.staging-directory=" + this.staging)
                 .run(context -> {
                     Dispatcher<Envelope<Amount>> payments = dispatcher(context, "payments");
                     assertThat(payments.config().durableBuffer().options()).isEqualTo(new DurableLogOptions(
-                            this.directory, FsyncPolicy.ALWAYS, Duration.ofMillis(5), 1L << 20, 8L << 20, null));
+                            this.directory, FsyncPolicy.ALWAYS, Duration.ofMillis(5), 1L << 20, 8L << 20,
+                            this.staging));
                     assertThat(payments.stats().durable()).isNotNull();
                 });
     }
