@@ -35,7 +35,7 @@ class BatcherPropertyNamesTests {
         assertThat(BatcherPropertyNames.DISPATCHER_KEYS).contains("max-batch-items", "buffer.full-behavior",
                 "rate-limit.burst", "retry.max-backoff", "send-timeout", "buffer.durable.directory",
                 "buffer.durable.fsync", "buffer.durable.fsync-interval", "buffer.durable.segment-bytes",
-                "buffer.durable.max-bytes").hasSize(22);
+                "buffer.durable.max-bytes", "buffer.durable.staging-directory").hasSize(23);
         assertThat(BatcherPropertyNames.KEYS).contains("defaults.max-batch-items", "dispatchers.*.max-batch-items",
                 "shutdown.timeout", "health.max-full-duration", "batchers.*.capacity", "batchers.*.flush-interval",
                 "batcher-defaults.throttle.recovery-step");

@@ -40,7 +40,7 @@ class ConfigurationMetadataTests {
     @Test
     void everyKeyOfADispatcherIsDescribedUnderDefaults() {
         Set<String> withoutDefault = Set.of("max-batch-bytes", "buffer.max-bytes", "buffer.durable.directory",
-                "buffer.durable.max-bytes");
+                "buffer.durable.max-bytes", "buffer.durable.staging-directory");
         for (String key : BatcherPropertyNames.DISPATCHER_KEYS) {
             Map<String, Object> property = property("batcher.defaults." + key);
             assertThat(property.get("description")).as(key).asString().isNotBlank();
