@@ -27,8 +27,8 @@ final class Callbacks {
     private static final Runnable STOP = () -> { };
 
     private final String engineName;
-    /** How long the thread keeps looking for tasks before it parks. */
-    static final long SPIN_NANOS = 20_000;
+    /** How long the thread keeps looking for tasks before it parks: as long as the ring's watcher spins. */
+    static final long SPIN_NANOS = Kernel.SPIN_NANOS;
 
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     /** Set by the thread before it looks at the queue one last time and parks; whoever queues a task then wakes it. */

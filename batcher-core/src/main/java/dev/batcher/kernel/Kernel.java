@@ -69,7 +69,8 @@ public final class Kernel<T, R> {
     private static final System.Logger LOG = System.getLogger("dev.batcher");
 
     private static final int DRAIN_CHUNK = 1024;
-    private static final long SPIN_NANOS = 20_000;
+    /** How long an idle thread of the kernel (the ring's watcher, the callbacks thread) spins before it parks. */
+    static final long SPIN_NANOS = 20_000;
     private static final long NOT_ARMED = Long.MIN_VALUE;
     /** Items a watcher lets accumulate before it moves them (at most): one cache line of ring slots. */
     private static final int WATCH_AHEAD = 16;
@@ -539,8 +540,7 @@ public final class Kernel<T, R> {
                 long remaining = blockTimeoutNanos - blockedNanos;
                 if (remaining <= 0) {
                     refusal = DropReason.BUFFER_FULL;
-                    why = "the buffer stayed full for buffer.block-timeout=" + spec.buffer().blockTimeout() + " ("
-                            + limitsText() + ")";
+                    why = stayedFullText();
                     break;
                 }
                 try {
@@ -588,8 +588,7 @@ public final class Kernel<T, R> {
         finally {
             lock.unlock();
         }
-        throw refused(refusal, "the buffer stayed full for buffer.block-timeout=" + spec.buffer().blockTimeout()
-                + " (" + limitsText() + ")");
+        throw refused(refusal, stayedFullText());
     }
 
     /** Notes when the buffer was first found full (for stats), unless it is already noted. */
@@ -619,6 +618,11 @@ public final class Kernel<T, R> {
         if (nanos > 0 && listening) {
             callbacks.event(() -> spec.listener().onProducerBlocked(nanos));
         }
+    }
+
+    private String stayedFullText() {
+        return "the buffer stayed full for buffer.block-timeout=" + spec.buffer().blockTimeout() + " (" + limitsText()
+                + ")";
     }
 
     private String limitsText() {
