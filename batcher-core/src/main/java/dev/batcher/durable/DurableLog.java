@@ -10,6 +10,7 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -1457,6 +1458,7 @@ public final class DurableLog implements AutoCloseable {
                     for (Segment s : sealedUnforced) {
                         Unmapper.unmap(s.map);
                         s.map = null;
+                        closeQuietly(s.mirror); // not forced: its staged copy stays for the next open
                     }
                     sealedUnforced.clear();
                     Unmapper.unmap(last.map);
@@ -1465,6 +1467,7 @@ public final class DurableLog implements AutoCloseable {
                     if (!last.deleted) {
                         truncateQuietly(last);
                     }
+                    closeQuietly(last.mirror);
                     if (last.forcedOffset == last.writeOffset) {
                         dropStaged(last); // its records are on disk: a clean close leaves nothing on tmpfs
                     }
@@ -1496,15 +1499,19 @@ public final class DurableLog implements AutoCloseable {
         }
     }
 
-    /** The closed active segment keeps only its records (an empty one is kept: it holds the next position). */
+    /** Removes the staging subdirectory unless a staged copy the last fsync did not cover is left for the next open. */
     private static void deleteIfEmpty(Path dir) {
         try {
             Files.deleteIfExists(dir);
+        } catch (DirectoryNotEmptyException e) {
+            LOG.log(Level.WARNING, "Durable buffer: " + dir + " keeps staged records the last fsync did not copy to"
+                    + " disk; the next open with the same " + DurableLogOptions.STAGING + " completes the log from them");
         } catch (IOException e) {
-            // not empty: a staged copy that the last fsync did not cover stays for the next open
+            LOG.log(Level.DEBUG, "cannot delete " + dir, e);
         }
     }
 
+    /** The closed active segment keeps only its records (an empty one is kept: it holds the next position). */
     private void truncateQuietly(Segment last) {
         try {
             truncate(last.file, last.writeOffset);
