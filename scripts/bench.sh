@@ -67,17 +67,17 @@ print('| items/s (ratio to in-memory `enqueue`) | 1 producer | 2 producers |')
 print('|---|---|---|')
 for impl, name in rows:
     print('| %s | %s | %s |' % (name, cell(impl, 1), cell(impl, 2)))
-r = [thr[('durableIntervalEnqueue', t)] / thr[('dispatcherEnqueue', t)] for t in (1, 2)
-     if ('durableIntervalEnqueue', t) in thr and ('dispatcherEnqueue', t) in thr]
-if r:
+def verdict(impl):
+    r = [thr[(impl, t)] / thr[('dispatcherEnqueue', t)] for t in (1, 2)
+         if (impl, t) in thr and ('dispatcherEnqueue', t) in thr]
+    return r and '%s (%s)' % ('PASS' if min(r) >= 0.25 else 'FAIL', ', '.join('%.3fx' % v for v in r))
+if verdict('durableIntervalEnqueue'):
     print()
-    print('Target of issue 11 (durable `enqueue` with fsync interval >= 0.25x in-memory `enqueue`): %s (%s)'
-          % ('PASS' if min(r) >= 0.25 else 'FAIL', ', '.join('%.3fx' % v for v in r)))
-s = [thr[('durableStagedIntervalEnqueue', t)] / thr[('dispatcherEnqueue', t)] for t in (1, 2)
-     if ('durableStagedIntervalEnqueue', t) in thr and ('dispatcherEnqueue', t) in thr]
-if s:
-    print('The same with buffer.durable.staging-directory=/dev/shm (opt-in): %s (%s)'
-          % ('PASS' if min(s) >= 0.25 else 'FAIL', ', '.join('%.3fx' % v for v in s)))
+    print('Target of issue 11 (durable `enqueue` with fsync interval >= 0.25x in-memory `enqueue`): %s'
+          % verdict('durableIntervalEnqueue'))
+if verdict('durableStagedIntervalEnqueue'):
+    print('The same with buffer.durable.staging-directory=/dev/shm (opt-in): %s'
+          % verdict('durableStagedIntervalEnqueue'))
 PY
   } | tee "$out.md"
   exit 0

@@ -15,14 +15,12 @@ final class Pipelines {
         return switch (impl) {
             case "dispatcherEnqueue" -> new DispatcherPipeline(false);
             case "dispatcherSubmit" -> new DispatcherPipeline(true);
-            case "durableIntervalEnqueue" -> durable(false, FsyncPolicy.INTERVAL);
-            case "durableIntervalSubmit" -> durable(true, FsyncPolicy.INTERVAL);
-            case "durableAlwaysEnqueue" -> durable(false, FsyncPolicy.ALWAYS);
-            case "durableAlwaysSubmit" -> durable(true, FsyncPolicy.ALWAYS);
-            case "durableStagedIntervalEnqueue" -> new DispatcherPipeline("bench-durable", false, FsyncPolicy.INTERVAL,
-                    DispatcherPipeline.STAGING);
-            case "durableStagedIntervalSubmit" -> new DispatcherPipeline("bench-durable", true, FsyncPolicy.INTERVAL,
-                    DispatcherPipeline.STAGING);
+            case "durableIntervalEnqueue" -> durable(false, FsyncPolicy.INTERVAL, null);
+            case "durableIntervalSubmit" -> durable(true, FsyncPolicy.INTERVAL, null);
+            case "durableAlwaysEnqueue" -> durable(false, FsyncPolicy.ALWAYS, null);
+            case "durableAlwaysSubmit" -> durable(true, FsyncPolicy.ALWAYS, null);
+            case "durableStagedIntervalEnqueue" -> durable(false, FsyncPolicy.INTERVAL, DispatcherPipeline.STAGING);
+            case "durableStagedIntervalSubmit" -> durable(true, FsyncPolicy.INTERVAL, DispatcherPipeline.STAGING);
             case "jctoolsMpsc" -> new JctoolsMpscPipeline();
             case "abqDrainTo" -> new AbqDrainToPipeline();
             case "reactorBufferTimeout" -> new ReactorPipeline();
@@ -34,8 +32,11 @@ final class Pipelines {
         };
     }
 
-    /** The Dispatcher with a durable buffer in a temporary directory (8-byte items, fsync every 10 ms or always). */
-    private static Pipeline durable(boolean futures, FsyncPolicy fsync) {
-        return new DispatcherPipeline("bench-durable", futures, fsync);
+    /**
+     * The Dispatcher with a durable buffer in a temporary directory (8-byte items, fsync every 10 ms or always),
+     * its appends staged in {@code staging} (tmpfs) or, with {@code null}, written to the directory's files directly.
+     */
+    private static Pipeline durable(boolean futures, FsyncPolicy fsync, java.nio.file.Path staging) {
+        return new DispatcherPipeline("bench-durable", futures, fsync, staging);
     }
 }

@@ -8,6 +8,8 @@ import dev.batcher.time.ManualScheduler;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -48,7 +50,7 @@ class BatchingTest {
         // Senders are the ring's consumer: with the only one inside the sink, item 3 waits in the ring. Built without
         // the fixture, whose clock hook would move it into a batch on every advance: here only the engine does.
         ManualScheduler ownClock = new ManualScheduler();
-        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
         RecordingSender<Integer> slow = new RecordingSender<>() {
             @Override
             void beforeSend(dev.batcher.Batch<Integer> batch) throws Exception {
@@ -83,8 +85,8 @@ class BatchingTest {
     void whileOneSenderIsInTheSinkAnIdleOneWatchesTheRingAndSendsTheNextFullBatchAtOnce() throws Exception {
         // Senders are the ring's consumer: a sender that leaves for the sink must hand the watch to an idle one, or
         // the next batch would wait in the ring for the age cut (an hour here; this clock never moves).
-        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
-        java.util.concurrent.atomic.AtomicInteger inside = new java.util.concurrent.atomic.AtomicInteger();
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger inside = new AtomicInteger();
         dispatcher = dispatchers.create("handoff", options().maxBatchItems(2).maxBatchAge(Duration.ofHours(1))
                 .maxConcurrentSends(3).build(), batch -> {
                     inside.incrementAndGet();
