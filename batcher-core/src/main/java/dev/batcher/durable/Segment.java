@@ -48,15 +48,25 @@ final class Segment {
     final Path file;
     final Path ackFile;
 
-    // The write side: guarded by the log's append lock (the map also by its sync lock, which alone unmaps it).
+    // The write side: guarded by the log's append lock. Once the segment is sealed, the sync (its lock) unmaps the map.
+    /**
+     * Where appends write: the whole segment for a staged one; for a segment mapped from its disk file, a window of it
+     * that starts at {@link #mapOffset}, moved by each sync (see {@code DurableLog#moveWindow}).
+     */
     MappedByteBuffer map;
+    /** The offset in the segment of {@link #map}'s first byte. */
+    int mapOffset;
     /**
      * With a staging directory: the file on tmpfs that {@link #map} maps (appends write there, and it survives a crash
-     * of the process), and the channel of {@link #file} on disk, to which each sync copies what was appended. Both
-     * {@code null} for a segment mapped from its disk file.
+     * of the process); each sync copies what was appended to {@link #file} on disk. {@code null} for a segment mapped
+     * from its disk file.
      */
     Path stagedFile;
-    FileChannel mirror;
+    /**
+     * The channel of {@link #file} on disk: syncs force it (and write a staged segment's records into it). Closed once
+     * the segment is sealed and forced, or reclaimed.
+     */
+    FileChannel channel;
     int writeOffset;
     /** Records in the segment; written under the append lock (with {@link #COUNT}, release), read by acks. */
     volatile int count;

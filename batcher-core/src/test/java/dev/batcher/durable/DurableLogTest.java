@@ -98,6 +98,94 @@ class DurableLogTest {
     }
 
     @Test
+    void recordsAppendedPastTheAppendWindowAreAllKeptWhetherTheyStraddleItsEndOrNot() {
+        // A sync moves the append window to the append offset; appends that then pass WINDOW_BYTES (no sync in
+        // between) map the next window themselves, and one record straddles the old window's end.
+        DurableLogOptions big = DurableLogOptions.of(dir).withSegmentBytes(16L << 20).withFsyncInterval(Duration.ofHours(1));
+        int records = (DurableLog.WINDOW_BYTES + (2 << 20)) / 1000;
+        List<Long> positions = new ArrayList<>();
+        try (DurableLog log = DurableLog.open(big)) {
+            positions.add(log.append(item("first")));
+            log.awaitDurable(positions.get(0)); // the sync moves the window to the end of "first"
+            for (int i = 0; i < records; i++) {
+                byte[] bytes = new byte[992];
+                java.util.Arrays.fill(bytes, (byte) i);
+                System.arraycopy(item(String.format("%08d", i)), 0, bytes, 0, 8);
+                positions.add(log.append(bytes));
+            }
+        }
+        try (DurableLog log = DurableLog.open(big)) {
+            List<Long> replayedPositions = new ArrayList<>();
+            List<String> problems = new ArrayList<>();
+            log.replay((position, bytes) -> {
+                int index = replayedPositions.size() - 1;
+                replayedPositions.add(position);
+                if (index >= 0) {
+                    byte[] expected = new byte[992];
+                    java.util.Arrays.fill(expected, (byte) index);
+                    System.arraycopy(item(String.format("%08d", index)), 0, expected, 0, 8);
+                    if (!java.util.Arrays.equals(bytes, expected)) {
+                        problems.add("record " + index + " at position " + position);
+                    }
+                }
+            });
+            assertThat(replayedPositions).isEqualTo(positions);
+            assertThat(problems).isEmpty();
+        }
+    }
+
+    @Test
+    void appendsRacingTheFlusherThatMovesTheirWindowAndFaultsItsPagesInAreKeptByteForByte() throws Exception {
+        // Every fsync (each millisecond here) maps a new window at the append offset while appenders write, and
+        // then faults in the pages ahead of them with a compare-and-set that must not change a byte they wrote.
+        DurableLogOptions fast = DurableLogOptions.of(dir).withSegmentBytes(8L << 20)
+                .withFsyncInterval(Duration.ofMillis(1));
+        int perThread = 40_000;
+        List<List<Long>> positions = List.of(new CopyOnWriteArrayList<>(), new CopyOnWriteArrayList<>());
+        try (DurableLog log = DurableLog.open(fast)) {
+            List<CompletableFuture<Void>> appenders = new ArrayList<>();
+            for (int t = 0; t < 2; t++) {
+                int thread = t;
+                appenders.add(CompletableFuture.runAsync(() -> {
+                    for (int i = 0; i < perThread; i++) {
+                        positions.get(thread).add(log.append(patterned(thread, i)));
+                    }
+                }));
+            }
+            assertThat(CompletableFuture.allOf(appenders.toArray(CompletableFuture[]::new)))
+                    .succeedsWithin(Duration.ofSeconds(60));
+            assertThat(log.stats().fsyncs()).isGreaterThan(5);
+        }
+        java.util.Map<Long, String> expected = new java.util.HashMap<>();
+        for (int t = 0; t < 2; t++) {
+            for (int i = 0; i < perThread; i++) {
+                expected.put(positions.get(t).get(i), t + ":" + i);
+            }
+        }
+        List<String> problems = new ArrayList<>();
+        try (DurableLog log = DurableLog.open(fast)) {
+            log.replay((position, bytes) -> {
+                String[] id = expected.remove(position).split(":");
+                if (!java.util.Arrays.equals(bytes, patterned(Integer.parseInt(id[0]), Integer.parseInt(id[1])))) {
+                    problems.add("position " + position);
+                }
+            });
+        }
+        assertThat(problems).isEmpty();
+        assertThat(expected.size()).as("records not replayed, the first of them at positions %s",
+                expected.keySet().stream().sorted().limit(5).toList()).isZero();
+    }
+
+    /** An item whose length (16-527 bytes) and every byte depend on who appended it and when. */
+    private static byte[] patterned(int thread, int index) {
+        byte[] bytes = new byte[16 + (index * 37 + thread * 101) % 512];
+        for (int i = 0; i < bytes.length; i++) {
+            bytes[i] = (byte) (1 + (i + index + thread) % 250);
+        }
+        return bytes;
+    }
+
+    @Test
     void reopenReplaysWhatWasNotAcknowledgedInAppendOrderWithPositions() {
         List<Long> positions = new ArrayList<>();
         try (DurableLog log = DurableLog.open(options())) {
