@@ -105,13 +105,21 @@ public final class DurableLog implements AutoCloseable {
     static final String RECYCLED_FILE = "recycled.seg.tmp";
 
     /**
-     * Bytes of the window through which appends write into a segment mapped from its disk file. Each sync moves the
-     * window to the append offset and unmaps the old one before it forces the file, so the pages it writes back are
-     * no longer mapped. Writing back a mapped page write-protects it, a TLB shootdown (an interrupt on every core
-     * running the process) per 4 KiB page: with the whole segment mapped, that took 60-80% of the flusher's core at
-     * 16-byte records and slowed the appenders it interrupted; unmapped, 15-18% (docs/durable-buffer.md).
+     * Bytes of the window through which appends write into a segment mapped from its disk file. Each sync of at least
+     * {@link #MOVE_WINDOW_BYTES} moves the window to the append offset and unmaps the old one before it forces the
+     * file, so the pages it writes back are no longer mapped. Writing back a mapped page write-protects it, a TLB
+     * shootdown (an interrupt on every core running the process) per 4 KiB page: with the whole segment mapped, that
+     * took 60-80% of the flusher's core at 16-byte records and slowed the appenders it interrupted; unmapped, 15-18%
+     * (docs/durable-buffer.md).
      */
     static final int WINDOW_BYTES = 4 << 20;
+
+    /**
+     * A sync moves the window only when it forces at least this many bytes of the active segment: for a few pages
+     * (fsync {@code always}, a light load) the TLB shootdowns cost less than mapping a window, unmapping the old one
+     * and faulting pages in again, and the pages {@link #faultIn} dirties would be written by the next fsync.
+     */
+    static final int MOVE_WINDOW_BYTES = 64 << 10;
 
     /** An int of a mapped window, for the compare-and-set that faults a page in without changing it. */
     private static final java.lang.invoke.VarHandle WINDOW_INT =
@@ -1022,7 +1030,7 @@ public final class DurableLog implements AutoCloseable {
             upTo = nextPosition - 1;
             directoryChanged = directoryDirty;
             directoryDirty = false;
-            if (current.stagedFile == null && end > current.forcedOffset && end < segmentBytes) {
+            if (current.stagedFile == null && end - current.forcedOffset >= MOVE_WINDOW_BYTES && end < segmentBytes) {
                 try {
                     movedWindow = moveWindow(current, end, 0); // the pages this sync writes back are then unmapped
                     windowOffset = end;
@@ -1128,7 +1136,8 @@ public final class DurableLog implements AutoCloseable {
      * 1-2 microseconds (18% of the appender's time at 16-byte records). Each page is written by a compare-and-set of
      * its first int from 0 to 0, which changes nothing, whatever appenders write there meanwhile. After the fsync
      * only: a page dirtied before it would be written back, and cleaning a mapped page costs the TLB shootdown that
-     * windows avoid. Holds syncLock, so the window is not unmapped meanwhile.
+     * windows avoid. The pages it touches are dirty, so the next fsync writes them too (zeros, or what appenders wrote
+     * by then). Holds syncLock, so the window is not unmapped meanwhile.
      */
     private static void faultIn(MappedByteBuffer window, int windowOffset, int bytes) {
         int firstPage = (PAGE_BYTES - windowOffset % PAGE_BYTES) % PAGE_BYTES; // index of the first page boundary

@@ -99,14 +99,17 @@ class DurableLogTest {
 
     @Test
     void recordsAppendedPastTheAppendWindowAreAllKeptWhetherTheyStraddleItsEndOrNot() {
-        // A sync moves the append window to the append offset; appends that then pass WINDOW_BYTES (no sync in
-        // between) map the next window themselves, and one record straddles the old window's end.
-        DurableLogOptions big = DurableLogOptions.of(dir).withSegmentBytes(16L << 20).withFsyncInterval(Duration.ofHours(1));
+        // A sync of MOVE_WINDOW_BYTES or more moves the append window to the append offset; appends that then pass
+        // WINDOW_BYTES (no sync in between) map the next window themselves, and one record straddles its end.
+        DurableLogOptions big = DurableLogOptions.of(dir).withSegmentBytes(16L << 20)
+                .withFsyncInterval(Duration.ofHours(1));
         int records = (DurableLog.WINDOW_BYTES + (2 << 20)) / 1000;
         List<Long> positions = new ArrayList<>();
+        byte[] first = new byte[DurableLog.MOVE_WINDOW_BYTES];
+        java.util.Arrays.fill(first, (byte) 7);
         try (DurableLog log = DurableLog.open(big)) {
-            positions.add(log.append(item("first")));
-            log.awaitDurable(positions.get(0)); // the sync moves the window to the end of "first"
+            positions.add(log.append(first));
+            log.awaitDurable(positions.get(0)); // the sync moves the window to the end of the first record
             for (int i = 0; i < records; i++) {
                 byte[] bytes = new byte[992];
                 java.util.Arrays.fill(bytes, (byte) i);
@@ -120,7 +123,11 @@ class DurableLogTest {
             log.replay((position, bytes) -> {
                 int index = replayedPositions.size() - 1;
                 replayedPositions.add(position);
-                if (index >= 0) {
+                if (index < 0) {
+                    if (!java.util.Arrays.equals(bytes, first)) {
+                        problems.add("the first record");
+                    }
+                } else {
                     byte[] expected = new byte[992];
                     java.util.Arrays.fill(expected, (byte) index);
                     System.arraycopy(item(String.format("%08d", index)), 0, expected, 0, 8);
@@ -136,11 +143,12 @@ class DurableLogTest {
 
     @Test
     void appendsRacingTheFlusherThatMovesTheirWindowAndFaultsItsPagesInAreKeptByteForByte() throws Exception {
-        // Every fsync (each millisecond here) maps a new window at the append offset while appenders write, and
-        // then faults in the pages ahead of them with a compare-and-set that must not change a byte they wrote.
+        // Every fsync (each 5 ms here, forcing more than MOVE_WINDOW_BYTES) maps a new window at the append offset
+        // while appenders write, then faults in the pages ahead of them with a compare-and-set that must not change
+        // a byte they wrote.
         DurableLogOptions fast = DurableLogOptions.of(dir).withSegmentBytes(8L << 20)
-                .withFsyncInterval(Duration.ofMillis(1));
-        int perThread = 40_000;
+                .withFsyncInterval(Duration.ofMillis(5));
+        int perThread = 60_000;
         List<List<Long>> positions = List.of(new CopyOnWriteArrayList<>(), new CopyOnWriteArrayList<>());
         try (DurableLog log = DurableLog.open(fast)) {
             List<CompletableFuture<Void>> appenders = new ArrayList<>();
