@@ -749,6 +749,23 @@ public final class Kernel<T, R> {
      * while producers keep the ring busy (a timer or a flush draining "until empty" under a steady stream held the
      * lock and a core for as long as the stream lasted).
      */
+    /**
+     * Under the lock: moves into batches the items published when called, up to the first slot a producer claimed and
+     * has not published yet, without waiting for it (it may be writing its item to a durable log, or be preempted):
+     * what the age cut drains. The sender that watches the ring drains that slot once it is published.
+     */
+    private void drainRingPublished() {
+        long left = ring.admitted() - ring.consumed();
+        if (left > 0) {
+            drainRing((int) Math.min(left, Integer.MAX_VALUE));
+        }
+    }
+
+    /**
+     * Under the lock: moves into batches every item admitted before the call, spinning (then yielding) for a claimed
+     * slot until its producer publishes it: what {@code flush}, {@code close} and a producer that finds only the ring
+     * full need. Not the age cut, which must not hold the lock while a producer writes to a durable log.
+     */
     private void drainRingFully() {
         long target = ring.admitted();
         int spins = 0;
@@ -988,7 +1005,7 @@ public final class Kernel<T, R> {
             if (stopped) {
                 return;
             }
-            drainRingFully();
+            drainRingPublished();
             long now = scheduler.nanoTime();
             PendingBatch<T, R> batch;
             while ((batch = openBatches.peek()) != null) {

@@ -261,6 +261,52 @@ class DurableDispatcherTest {
     }
 
     /** Records sent items in order. */
+    @Test
+    void anAgeCutDoesNotWaitForAProducerStillWritingItsItemToTheLog() throws Exception {
+        // A producer takes its place in the intake ring, then writes the item to the log (here: encodes it, which
+        // stalls). The age cut that falls meanwhile sends what was already there instead of waiting, under the
+        // kernel's lock, for that producer to finish.
+        CountDownLatch encoding = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        ItemCodec<Long> stallingOn99 = new ItemCodec<>() {
+            @Override
+            public byte[] encode(Long item) {
+                if (item == 99L) {
+                    encoding.countDown();
+                    try {
+                        release.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                return LONGS.encode(item);
+            }
+
+            @Override
+            public Long decode(byte[] bytes) {
+                return LONGS.decode(bytes);
+            }
+        };
+        Recorder recorder = new Recorder();
+        Dispatcher<Long> dispatcher = Dispatcher.create("age", DispatcherConfig.<Long>builder().maxBatchItems(1_000)
+                .maxBatchAge(Duration.ofMillis(50)).durableBuffer(DurableLogOptions.of(directory), stallingOn99)
+                .build(), recorder);
+        Thread stalled = new Thread(() -> dispatcher.enqueue(99L), "stalled-producer");
+        try {
+            dispatcher.enqueue(1L);
+            dispatcher.enqueue(2L);
+            stalled.start();
+            assertThat(encoding.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            await().atMost(Duration.ofSeconds(5))
+                    .untilAsserted(() -> assertThat(recorder.items).containsExactly(1L, 2L));
+        } finally {
+            release.countDown();
+        }
+        stalled.join(10_000);
+        await().untilAsserted(() -> assertThat(recorder.items).containsExactly(1L, 2L, 99L));
+        assertThat(dispatcher.close(Duration.ofSeconds(10))).isTrue();
+    }
+
     static final class Recorder implements BatchSender<Long> {
 
         final List<Long> items = Collections.synchronizedList(new CopyOnWriteArrayList<>());
