@@ -22,6 +22,9 @@ import java.util.stream.Stream;
  */
 final class DispatcherPipeline implements Pipeline {
 
+    /** tmpfs for {@code buffer.durable.staging-directory}: {@code /dev/shm}, or property {@code bench.durable.staging}. */
+    static final Path STAGING = Path.of(System.getProperty("bench.durable.staging", "/dev/shm"));
+
     /** {@code max-concurrent-sends}; the peers have one consumer, the sink is trivial. */
     static final int MAX_CONCURRENT_SENDS = Integer.getInteger("bench.dispatcher.maxConcurrentSends", 1);
 
@@ -58,7 +61,7 @@ final class DispatcherPipeline implements Pipeline {
     }
 
     DispatcherPipeline(String name, boolean futures) {
-        this(name, futures, null);
+        this(name, futures, null, null);
     }
 
     /**
@@ -67,19 +70,8 @@ final class DispatcherPipeline implements Pipeline {
      * @param name the dispatcher name
      * @param futures {@code submit} (a future per item) rather than {@code enqueue}
      * @param fsync the durable buffer's policy, or {@code null} for the buffer in memory only
-     */
-    DispatcherPipeline(String name, boolean futures, FsyncPolicy fsync) {
-        this(name, futures, fsync, null);
-    }
-
-    /** tmpfs for {@code buffer.durable.staging-directory}: {@code /dev/shm}, or the property {@code bench.durable.staging}. */
-    static final Path STAGING = Path.of(System.getProperty("bench.durable.staging", "/dev/shm"));
-
-    /**
-     * A Dispatcher with a durable buffer whose appends are staged in {@code staging} (tmpfs) and copied to the
-     * temporary directory by the flusher.
-     *
-     * @param staging {@code buffer.durable.staging-directory}, or {@code null} for none
+     * @param staging {@code buffer.durable.staging-directory} (tmpfs, where appends are written first and copied to
+     *     the temporary directory by the flusher), or {@code null} for none
      */
     DispatcherPipeline(String name, boolean futures, FsyncPolicy fsync, Path staging) {
         this.futures = futures;

@@ -1,6 +1,7 @@
 package dev.batcher.bench;
 
 import dev.batcher.durable.FsyncPolicy;
+import java.nio.file.Path;
 
 /** Creates the pipelines by the names used in the {@code impl} parameters. */
 final class Pipelines {
@@ -36,7 +37,7 @@ final class Pipelines {
      * The Dispatcher with a durable buffer in a temporary directory (8-byte items, fsync every 10 ms or always),
      * its appends staged in {@code staging} (tmpfs) or, with {@code null}, written to the directory's files directly.
      */
-    private static Pipeline durable(boolean futures, FsyncPolicy fsync, java.nio.file.Path staging) {
+    private static Pipeline durable(boolean futures, FsyncPolicy fsync, Path staging) {
         return new DispatcherPipeline("bench-durable", futures, fsync, staging);
     }
 }

@@ -61,8 +61,9 @@ import java.util.zip.CRC32C;
  * </ul>
  *
  * <p>Thread-safe. Appends are serialized by one lock held only to copy the record into the mapped segment (no system
- * call); acknowledgements take another lock and only mark positions in memory (the flusher writes them to the files
- * with its fsync); fsyncs run outside both.
+ * call but a window mapped once per fsync of 64 KiB or more, or per 4 MiB appended); acknowledgements take another
+ * lock and only mark positions in memory (the flusher writes them to the files with its fsync); fsyncs run outside
+ * both.
  * See {@code docs/durable-buffer.md}.
  */
 public final class DurableLog implements AutoCloseable {
@@ -752,11 +753,7 @@ public final class DurableLog implements AutoCloseable {
                 if (!staged) {
                     return zeroAndMapFirstWindow(channel);
                 }
-                MappedByteBuffer map = channel.map(FileChannel.MapMode.READ_WRITE, 0, segmentBytes);
-                for (int page = 0; page < segmentBytes; page += PAGE_BYTES) {
-                    map.put(page, (byte) 0);
-                }
-                return map;
+                return touchPages(channel.map(FileChannel.MapMode.READ_WRITE, 0, segmentBytes));
             } catch (IOException e) {
                 throw new CompletionException(e);
             }
@@ -796,11 +793,18 @@ public final class DurableLog implements AutoCloseable {
             zeros.clear().limit((int) Math.min(zeros.capacity(), segmentBytes - at));
             at += channel.write(zeros, at);
         }
-        MappedByteBuffer window = channel.map(FileChannel.MapMode.READ_WRITE, 0, Math.min(WINDOW_BYTES, segmentBytes));
-        for (int page = 0; page < window.capacity(); page += PAGE_BYTES) {
-            window.put(page, (byte) 0);
+        return touchPages(channel.map(FileChannel.MapMode.READ_WRITE, 0, Math.min(WINDOW_BYTES, segmentBytes)));
+    }
+
+    /**
+     * Writes a zero into each page of a map nobody else uses yet (the preparer's), so that appends into it take no
+     * page fault; returns the map.
+     */
+    private static MappedByteBuffer touchPages(MappedByteBuffer map) {
+        for (int page = 0; page < map.capacity(); page += PAGE_BYTES) {
+            map.put(page, (byte) 0);
         }
-        return window;
+        return map;
     }
 
     /** The prepared segment's map once ready (waits for it), or null if none is prepared. Holds appendLock. */
@@ -1623,7 +1627,8 @@ public final class DurableLog implements AutoCloseable {
             Files.deleteIfExists(dir);
         } catch (DirectoryNotEmptyException e) {
             LOG.log(Level.WARNING, "Durable buffer: " + dir + " keeps staged records the last fsync did not copy to"
-                    + " disk; the next open with the same " + DurableLogOptions.STAGING + " completes the log from them");
+                    + " disk; the next open with the same " + DurableLogOptions.STAGING
+                    + " completes the log from them");
         } catch (IOException e) {
             LOG.log(Level.DEBUG, "cannot delete " + dir, e);
         }

@@ -744,12 +744,6 @@ public final class Kernel<T, R> {
     }
 
     /**
-     * Under the lock: moves every item admitted before the call into batches, waiting for producers still writing
-     * their slot. Items admitted during the call are left to the ring's consumer, so that the work is bounded even
-     * while producers keep the ring busy (a timer or a flush draining "until empty" under a steady stream held the
-     * lock and a core for as long as the stream lasted).
-     */
-    /**
      * Under the lock: moves into batches the items published when called, up to the first slot a producer claimed and
      * has not published yet, without waiting for it (it may be writing its item to a durable log, or be preempted):
      * what the age cut drains. The sender that watches the ring drains that slot once it is published.
@@ -762,9 +756,12 @@ public final class Kernel<T, R> {
     }
 
     /**
-     * Under the lock: moves into batches every item admitted before the call, spinning (then yielding) for a claimed
+     * Under the lock: moves every item admitted before the call into batches, spinning (then yielding) for a claimed
      * slot until its producer publishes it: what {@code flush}, {@code close} and a producer that finds only the ring
-     * full need. Not the age cut, which must not hold the lock while a producer writes to a durable log.
+     * full need; not the age cut, which must not hold the lock while a producer writes to a durable log. Items
+     * admitted during the call are left to the ring's consumer, so that the work is bounded even while producers keep
+     * the ring busy (a timer or a flush draining "until empty" under a steady stream held the lock and a core for as
+     * long as the stream lasted).
      */
     private void drainRingFully() {
         long target = ring.admitted();
