@@ -22,7 +22,7 @@ import java.util.stream.Stream;
  */
 final class DispatcherPipeline implements Pipeline {
 
-    /** tmpfs for {@code buffer.durable.staging-directory}: {@code /dev/shm}, or property {@code bench.durable.staging}. */
+    /** tmpfs for {@code buffer.durable.staging-directory}: /dev/shm, or property {@code bench.durable.staging}. */
     static final Path STAGING = Path.of(System.getProperty("bench.durable.staging", "/dev/shm"));
 
     /** {@code max-concurrent-sends}; the peers have one consumer, the sink is trivial. */
