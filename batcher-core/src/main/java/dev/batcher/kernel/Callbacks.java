@@ -12,7 +12,8 @@ import java.util.concurrent.locks.LockSupport;
  * code off producers, sender loops and the timer, and runs settlements in the order the kernel counted them, so the
  * drained notice, posted last, runs after every outcome is settled.
  *
- * <p>Hand-off: a lock-free queue. The thread looks for more work for {@value #SPIN_NANOS} ns before it parks, and
+ * <p>Hand-off: a lock-free queue. The thread looks for more work for {@value #SPIN_NANOS} ns (spinning, then yielding)
+ * before it parks, and
  * whoever queues a task wakes it only if it announced that it parks: under a steady stream of batches the sender never
  * pays a wake-up (with a blocking queue, every batch's settlement woke this thread, which then took the sender's core).
  *
@@ -119,13 +120,23 @@ final class Callbacks {
         }
     }
 
-    /** Looks for a task for {@value #SPIN_NANOS} ns, then parks until one is queued. */
+    /**
+     * Looks for a task for {@value #SPIN_NANOS} ns, then parks until one is queued: it spins
+     * {@value Kernel#SPINS_BEFORE_YIELD} times, then yields between looks, so that it leaves its core to the threads
+     * that have work.
+     */
     private Runnable awaitTask() {
         long start = System.nanoTime();
         int spins = 0;
         Runnable task;
         while ((task = tasks.poll()) == null) {
-            if ((++spins & 63) == 0 && System.nanoTime() - start > SPIN_NANOS) {
+            if (++spins <= Kernel.SPINS_BEFORE_YIELD) {
+                Thread.onSpinWait();
+            }
+            else if (System.nanoTime() - start <= SPIN_NANOS) {
+                Thread.yield();
+            }
+            else {
                 parked = true;
                 while ((task = tasks.poll()) == null) {
                     LockSupport.park(this);
@@ -134,7 +145,6 @@ final class Callbacks {
                 parked = false;
                 return task;
             }
-            Thread.onSpinWait();
         }
         return task;
     }
