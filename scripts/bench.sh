@@ -6,7 +6,7 @@
 #
 #   --quick  (default) the four columns of issue 7 (JCTools MpscArrayQueue + drain, ArrayBlockingQueue + drainTo,
 #            Dispatcher enqueue, Dispatcher submit) at 2 and 4 producers and uncontended latency;
-#            1 fork, 1 x 2 s warm-up, 2 x 3 s measurement per variant: about 3 minutes on 2 cores
+#            1 fork, 1 x 2 s warm-up, 2 x 3 s measurement per variant, then PacedLatency: about 5 minutes on 2 cores
 #   --durable the Dispatcher with its buffer in memory, then durable with fsync interval (10 ms), the same staged on
 #            /dev/shm (buffer.durable.staging-directory), and always, for enqueue and submit at 1 and 2 producers
 #            (issue 11); 1 fork, 1 x 2 s warm-up, 2 x 3 s measurement: about 8 minutes; prints items/s and the ratio to
@@ -17,7 +17,8 @@
 #
 # Throughput (items/s) and allocation (-prof gc, gc.alloc.rate.norm = bytes per item, all threads) come from
 # ThroughputBench, submit latency percentiles from LatencyBench (Mode.SampleTime), idle CPU from the IdleCpu main
-# run after JMH (the Dispatcher, and the JCTools pipeline for reference). Every pipeline cuts batches of 100 items
+# run after JMH (the Dispatcher, and the JCTools pipeline for reference), latency below saturation from the
+# PacedLatency main (one producer at 1 and 5 M items/s offered; LatencyBench's producer runs flat out). Every pipeline cuts batches of 100 items
 # or 10 ms into the same counting sink. Results: batcher-benchmarks/target/bench-<mode>-<time>.{json,log,idle*.txt,md}.
 # Compare ratios within one run: the absolute numbers on a shared 2-core machine are noisy.
 set -euo pipefail
@@ -112,10 +113,17 @@ java -cp "$jar" dev.batcher.bench.IdleCpu 5000 dispatcher > "$out.idle.txt" 2>&1
 java -cp "$jar" dev.batcher.bench.IdleCpu 5000 jctoolsMpsc > "$out.idle-jctools.txt" 2>&1 \
   || echo "IdleCpu failed, see $out.idle-jctools.txt" >&2
 
+echo "Measuring latency below saturation (PacedLatency, 1 and 5 M items/s offered; about 80 s)..." >&2
+for rate in 1000000 5000000; do
+  java -Xmx3g -cp "$jar" dev.batcher.bench.PacedLatency "$rate" 5 > "$out.paced-$rate.txt" 2>&1 \
+    || echo "PacedLatency failed, see $out.paced-$rate.txt" >&2
+done
+
 {
   echo "Date: $(date -u '+%Y-%m-%d %H:%M UTC'); machine: $(nproc) cores, $(uname -m); $(java -version 2>&1 | sed -n 2p); JMH 1.37; engine: batcher-core at $engine; command: scripts/bench.sh --$mode (${jmh_opts[*]})"
   echo
-  python3 - "$out.json" "$out.idle.txt" "$out.idle-jctools.txt" "$mode" <<'PY'
+  python3 - "$out.json" "$out.idle.txt" "$out.idle-jctools.txt" "$mode" "$out.paced-1000000.txt" \
+    "$out.paced-5000000.txt" <<'PY'
 import json, sys
 
 results = json.load(open(sys.argv[1]))
@@ -277,7 +285,41 @@ targets.append(('idle Dispatcher uses no CPU (< 1 ms per %g s, never used and af
 print()
 table(['target (issue 7)', 'measured', 'result'], targets)
 
-# 3. Full mode: every variant that ran.
+# 3. Below saturation: one producer at a fixed rate (PacedLatency), the duration of each call.
+paced = {}
+for path in sys.argv[5:7]:
+    try:
+        lines = open(path).read().splitlines()
+    except OSError:
+        continue
+    rate = None
+    for line in lines:
+        if line.startswith('paced.rate='):
+            rate = int(line.split('=')[1].split()[0])
+        parts = line.split()
+        if rate and len(parts) == 8 and parts[1] in ('service', 'response'):
+            paced[(rate, parts[0], parts[1])] = [float(v) for v in parts[3:]]
+if paced:
+    rows = []
+    for rate in sorted({k[0] for k in paced}):
+        for what, label in (('service', 'call p50 / p99 / p99.9 / p99.99'), ('response', 'from due time p99.9')):
+            cells = []
+            for i in MAIN:
+                v = paced.get((rate, i, what))
+                if v is None:
+                    cells.append('n/a')
+                elif what == 'service':
+                    cells.append(' / '.join(ns(x) for x in v[0:4]))
+                else:
+                    cells.append(ns(v[2]))
+            rows.append(['%g M items/s offered, %s' % (rate / 1e6, label)] + cells)
+    print()
+    print('Below saturation (PacedLatency: one producer puts an item every 1/rate s; "from due time" counts the '
+          'delay a stalled call causes the calls due behind it):')
+    print()
+    table([''] + [NAMES[i] for i in MAIN], rows)
+
+# 4. Full mode: every variant that ran.
 if mode == 'full':
     impls = [i for i in NAMES if any(k[0] == i for k in list(thr) + list(lat))]
     rows = []
