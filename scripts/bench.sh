@@ -187,6 +187,8 @@ def ns(v):
         return 'n/a'
     if v < 1000:
         return '%.0f ns' % v
+    if v >= 1_000_000:
+        return '%.1f ms' % (v / 1e6)
     return ('%.2f µs' if v < 10_000 else '%.0f µs') % (v / 1000)
 
 
