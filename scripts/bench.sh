@@ -94,6 +94,9 @@ else
   benchmarks='dev\.batcher\.bench\.(ThroughputBench\.p[124]|LatencyBench\.t[14])$'
   jmh_opts=(-f 2 -wi 3 -i 5 -w 3s -r 5s)
 fi
+# BENCH_JMH_OPTS replaces the mode's fork and iteration options (JMH refuses an option given twice), for example
+# BENCH_JMH_OPTS='-f 1 -wi 1 -i 2 -w 2s -r 3s' scripts/bench.sh --full: every peer in about 10 minutes.
+if [ -n "${BENCH_JMH_OPTS:-}" ]; then read -ra jmh_opts <<< "$BENCH_JMH_OPTS"; fi
 
 echo "Building batcher-benchmarks..." >&2
 mvn -B -q -pl batcher-benchmarks -am package -DskipTests >&2
