@@ -13,9 +13,9 @@ import java.util.concurrent.locks.LockSupport;
  * drained notice, posted last, runs after every outcome is settled.
  *
  * <p>Hand-off: a lock-free queue. The thread looks for more work for {@value #SPIN_NANOS} ns (spinning, then yielding)
- * before it parks, and
- * whoever queues a task wakes it only if it announced that it parks: under a steady stream of batches the sender never
- * pays a wake-up (with a blocking queue, every batch's settlement woke this thread, which then took the sender's core).
+ * before it parks, and whoever queues a task wakes it only if it announced that it parks: under a steady stream of
+ * batches the sender never pays a wake-up (with a blocking queue, every batch's settlement woke this thread, which then
+ * took the sender's core).
  *
  * <p>Settlements are never dropped. Listener events are: at most {@value #MAX_PENDING_EVENTS} wait at once, and a
  * listener too slow for that loses events (counted, logged once) rather than slowing the engine. A throwing task is

@@ -73,9 +73,9 @@ public final class Kernel<T, R> {
      * How long an idle thread of the kernel (the ring's watcher, the callbacks thread) waits for work before it parks:
      * {@link #SPINS_BEFORE_YIELD} busy spins, then yields. Under a steady stream it then rarely parks, so producers
      * and senders rarely pay a wake-up (a system call, and on a small machine a context switch that delays whoever
-     * was preempted); an idle engine still parks every thread. Measured on 2 cores, one producer at 5 M items/s
-     * offered ({@code PacedLatency}): the slowest 0.1% of {@code submit} calls took 0.55-0.57 us with 100 us, against
-     * 10.6-13.0 us with 20 us.
+     * was preempted); an idle engine still parks every thread. Measured on 2 cores against spinning for 20 us, in
+     * interleaved runs: saturated {@code enqueue} p99.9 1.5-9.3 us against 19-36 us ({@code LatencyBench}); the
+     * README's benchmark section has the whole record.
      */
     static final long SPIN_NANOS = 100_000;
     /**
