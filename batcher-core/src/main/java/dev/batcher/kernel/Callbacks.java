@@ -12,10 +12,10 @@ import java.util.concurrent.locks.LockSupport;
  * code off producers, sender loops and the timer, and runs settlements in the order the kernel counted them, so the
  * drained notice, posted last, runs after every outcome is settled.
  *
- * <p>Hand-off: a lock-free queue. The thread looks for more work for {@value #SPIN_NANOS} ns (spinning, then yielding)
- * before it parks, and whoever queues a task wakes it only if it announced that it parks: under a steady stream of
- * batches the sender never pays a wake-up (with a blocking queue, every batch's settlement woke this thread, which then
- * took the sender's core).
+ * <p>Hand-off: a lock-free queue. The thread looks for more work for {@value IdleWait#WAIT_NANOS} ns (spinning, then
+ * yielding) before it parks, and whoever queues a task wakes it only if it announced that it parks: under a steady
+ * stream of batches the sender never pays a wake-up (with a blocking queue, every batch's settlement woke this thread,
+ * which then took the sender's core).
  *
  * <p>Settlements are never dropped. Listener events are: at most {@value #MAX_PENDING_EVENTS} wait at once, and a
  * listener too slow for that loses events (counted, logged once) rather than slowing the engine. A throwing task is
@@ -28,8 +28,6 @@ final class Callbacks {
     private static final Runnable STOP = () -> { };
 
     private final String engineName;
-    /** How long the thread keeps looking for tasks before it parks: as long as the ring's watcher spins. */
-    static final long SPIN_NANOS = Kernel.SPIN_NANOS;
 
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     /** Set by the thread before it looks at the queue one last time and parks; whoever queues a task then wakes it. */
@@ -120,23 +118,12 @@ final class Callbacks {
         }
     }
 
-    /**
-     * Looks for a task for {@value #SPIN_NANOS} ns, then parks until one is queued: it spins
-     * {@value Kernel#SPINS_BEFORE_YIELD} times, then yields between looks, so that it leaves its core to the threads
-     * that have work.
-     */
+    /** Looks for a task as {@link IdleWait} says (spins, then yields), then parks until one is queued. */
     private Runnable awaitTask() {
         long start = System.nanoTime();
-        int spins = 0;
         Runnable task;
-        while ((task = tasks.poll()) == null) {
-            if (++spins <= Kernel.SPINS_BEFORE_YIELD) {
-                Thread.onSpinWait();
-            }
-            else if (System.nanoTime() - start <= SPIN_NANOS) {
-                Thread.yield();
-            }
-            else {
+        for (int step = 1; (task = tasks.poll()) == null; step++) {
+            if (!IdleWait.pause(step, start)) {
                 parked = true;
                 while ((task = tasks.poll()) == null) {
                     LockSupport.park(this);

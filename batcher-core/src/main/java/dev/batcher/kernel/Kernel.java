@@ -69,21 +69,6 @@ public final class Kernel<T, R> {
     private static final System.Logger LOG = System.getLogger("dev.batcher");
 
     private static final int DRAIN_CHUNK = 1024;
-    /**
-     * How long an idle thread of the kernel (the ring's watcher, the callbacks thread) waits for work before it parks:
-     * {@link #SPINS_BEFORE_YIELD} busy spins, then yields. Under a steady stream it then rarely parks, so producers
-     * and senders rarely pay a wake-up (a system call, and on a small machine a context switch that delays whoever
-     * was preempted); an idle engine still parks every thread. Measured on 2 cores against spinning for 20 us, in
-     * interleaved runs: saturated {@code enqueue} p99.9 1.5-9.3 us against 19-36 us ({@code LatencyBench}); the
-     * README's benchmark section has the whole record.
-     */
-    static final long SPIN_NANOS = 100_000;
-    /**
-     * Busy spins of an idle kernel thread before it yields in each later step of its wait (Agrona's
-     * {@code BackoffIdleStrategy}, the JCTools pipeline's consumer): a few microseconds of spinning catch a steady
-     * stream; after that, a thread that stays on its core takes it from a producer on a machine with few cores.
-     */
-    static final int SPINS_BEFORE_YIELD = 64;
     private static final long NOT_ARMED = Long.MIN_VALUE;
     /** Items a watcher lets accumulate before it moves them (at most): one cache line of ring slots. */
     private static final int WATCH_AHEAD = 16;
@@ -650,9 +635,9 @@ public final class Kernel<T, R> {
     // ================================================================ the ring's consumer
 
     /**
-     * A sender with nothing to send, outside the lock: watches the ring for {@value #SPIN_NANOS} ns, then parks until
-     * a producer publishes (it finds the ring's drain status IDLE and wakes the watcher) or the kernel has work for
-     * it ({@link #signalWatcher}). Returns when items or work may be there; the caller looks under the lock.
+     * A sender with nothing to send, outside the lock: watches the ring for {@value IdleWait#WAIT_NANOS} ns, then parks
+     * until a producer publishes (it finds the ring's drain status IDLE and wakes the watcher) or the kernel has work
+     * for it ({@link #signalWatcher}). Returns when items or work may be there; the caller looks under the lock.
      */
     private void watch(int ahead) {
         // Watch slots, not the producers' index: reading that index pulled its cache line away from the producers
@@ -669,26 +654,20 @@ public final class Kernel<T, R> {
     }
 
     /**
-     * Before going idle, watches the ring for {@value #SPIN_NANOS} ns until {@code ahead} items are published
-     * ({@value #SPINS_BEFORE_YIELD} spins, then a yield between looks): under a steady stream the next items come
-     * sooner than a park and unpark would take, and producers then never pay for waking the watcher. Waiting for a few
-     * items rather than the next one keeps the watcher off the cache line that producers are writing (moving each item
-     * as it comes made that line change cores twice per item). Idle after that: no CPU.
+     * Before going idle, watches the ring until {@code ahead} items are published, as {@link IdleWait} says (spins,
+     * then yields, for {@value IdleWait#WAIT_NANOS} ns), or until the kernel has work for the watcher: under a steady
+     * stream the next items come sooner than a park and unpark would take, and producers then never pay for waking the
+     * watcher. Waiting for a few items rather than the next one keeps the watcher off the cache line that producers
+     * are writing (moving each item as it comes made that line change cores twice per item). Idle after that: no
+     * CPU.
      *
      * @return whether {@code ahead} items are there
      */
     private boolean awaitItemsBriefly(int ahead) {
         long start = System.nanoTime();
-        int spins = 0;
-        while (!ring.hasPublished(ahead)) {
-            if (++spins <= SPINS_BEFORE_YIELD) {
-                Thread.onSpinWait();
-            }
-            else if (System.nanoTime() - start > SPIN_NANOS || ring.watcherRequired()) {
+        for (int step = 1; !ring.hasPublished(ahead); step++) {
+            if (ring.watcherRequired() || !IdleWait.pause(step, start)) {
                 return false;
-            }
-            else {
-                Thread.yield(); // leave the core to a producer (it may be the one to publish) or to the callbacks
             }
         }
         return true;
@@ -724,7 +703,8 @@ public final class Kernel<T, R> {
 
     /**
      * Under the lock: how many items a watcher waits for before it moves them: a cache line of slots, fewer when the
-     * open batch has less room or the buffer holds fewer (the wait is bounded by {@value #SPIN_NANOS} ns anyway).
+     * open batch has less room or the buffer holds fewer (the wait is bounded by {@value IdleWait#WAIT_NANOS} ns
+     * anyway).
      */
     private int watchAhead() {
         int ahead = Math.min(WATCH_AHEAD, spec.buffer().maxItems());
