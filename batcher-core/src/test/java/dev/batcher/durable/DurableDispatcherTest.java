@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -260,7 +261,6 @@ class DurableDispatcherTest {
         return ranges.toString().trim();
     }
 
-    /** Records sent items in order. */
     @Test
     void anAgeCutDoesNotWaitForAProducerStillWritingItsItemToTheLog() throws Exception {
         // A producer takes its place in the intake ring, then writes the item to the log (here: encodes it, which
@@ -296,7 +296,7 @@ class DurableDispatcherTest {
             dispatcher.enqueue(1L);
             dispatcher.enqueue(2L);
             stalled.start();
-            assertThat(encoding.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            assertThat(encoding.await(10, TimeUnit.SECONDS)).isTrue();
             await().atMost(Duration.ofSeconds(5))
                     .untilAsserted(() -> assertThat(recorder.items).containsExactly(1L, 2L));
         } finally {
@@ -307,6 +307,7 @@ class DurableDispatcherTest {
         assertThat(dispatcher.close(Duration.ofSeconds(10))).isTrue();
     }
 
+    /** Records sent items in order. */
     static final class Recorder implements BatchSender<Long> {
 
         final List<Long> items = Collections.synchronizedList(new CopyOnWriteArrayList<>());

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
@@ -106,13 +107,13 @@ class DurableLogTest {
         int records = (DurableLog.WINDOW_BYTES + (2 << 20)) / 1000;
         List<Long> positions = new ArrayList<>();
         byte[] first = new byte[DurableLog.MOVE_WINDOW_BYTES];
-        java.util.Arrays.fill(first, (byte) 7);
+        Arrays.fill(first, (byte) 7);
         try (DurableLog log = DurableLog.open(big)) {
             positions.add(log.append(first));
             log.awaitDurable(positions.get(0)); // the sync moves the window to the end of the first record
             for (int i = 0; i < records; i++) {
                 byte[] bytes = new byte[992];
-                java.util.Arrays.fill(bytes, (byte) i);
+                Arrays.fill(bytes, (byte) i);
                 System.arraycopy(item(String.format("%08d", i)), 0, bytes, 0, 8);
                 positions.add(log.append(bytes));
             }
@@ -124,14 +125,14 @@ class DurableLogTest {
                 int index = replayedPositions.size() - 1;
                 replayedPositions.add(position);
                 if (index < 0) {
-                    if (!java.util.Arrays.equals(bytes, first)) {
+                    if (!Arrays.equals(bytes, first)) {
                         problems.add("the first record");
                     }
                 } else {
                     byte[] expected = new byte[992];
-                    java.util.Arrays.fill(expected, (byte) index);
+                    Arrays.fill(expected, (byte) index);
                     System.arraycopy(item(String.format("%08d", index)), 0, expected, 0, 8);
-                    if (!java.util.Arrays.equals(bytes, expected)) {
+                    if (!Arrays.equals(bytes, expected)) {
                         problems.add("record " + index + " at position " + position);
                     }
                 }
@@ -174,7 +175,7 @@ class DurableLogTest {
         try (DurableLog log = DurableLog.open(fast)) {
             log.replay((position, bytes) -> {
                 String[] id = expected.remove(position).split(":");
-                if (!java.util.Arrays.equals(bytes, patterned(Integer.parseInt(id[0]), Integer.parseInt(id[1])))) {
+                if (!Arrays.equals(bytes, patterned(Integer.parseInt(id[0]), Integer.parseInt(id[1])))) {
                     problems.add("position " + position);
                 }
             });
