@@ -18,8 +18,9 @@
 # Throughput (items/s) and allocation (-prof gc, gc.alloc.rate.norm = bytes per item, all threads) come from
 # ThroughputBench, submit latency percentiles from LatencyBench (Mode.SampleTime), idle CPU from the IdleCpu main
 # run after JMH (the Dispatcher, and the JCTools pipeline for reference), latency below saturation from the
-# PacedLatency main (one producer at 1 and 5 M items/s offered; LatencyBench's producer runs flat out). Every pipeline cuts batches of 100 items
-# or 10 ms into the same counting sink. Results: batcher-benchmarks/target/bench-<mode>-<time>.{json,log,idle*.txt,md}.
+# PacedLatency main (one producer at 1 and 5 M items/s offered; LatencyBench's producer runs flat out). Every pipeline
+# cuts batches of 100 items or 10 ms into the same counting sink. Results:
+# batcher-benchmarks/target/bench-<mode>-<time>.{json,log,idle*.txt,paced-*.txt,md}.
 # Compare ratios within one run: the absolute numbers on a shared 2-core machine are noisy.
 set -euo pipefail
 cd "$(dirname "$0")/.."
