@@ -666,7 +666,9 @@ public final class Kernel<T, R> {
     private boolean awaitItemsBriefly(int ahead) {
         long start = System.nanoTime();
         for (int step = 1; !ring.hasPublished(ahead); step++) {
-            if (ring.watcherRequired() || !IdleWait.pause(step, start)) {
+            // The drain status is read only once the watcher yields, not on every spin: its cache line is the
+            // producers' (they read it after every publish and write their limit beside it).
+            if (!IdleWait.pause(step, start) || step > IdleWait.SPINS_BEFORE_YIELD && ring.watcherRequired()) {
                 return false;
             }
         }
