@@ -5,8 +5,9 @@
 #   scripts/bench.sh [--quick|--full] [extra JMH options...]
 #
 #   --quick  (default) the four columns of issue 7 (JCTools MpscArrayQueue + drain, ArrayBlockingQueue + drainTo,
-#            Dispatcher enqueue, Dispatcher submit) at 2 and 4 producers and uncontended latency;
-#            1 fork, 1 x 2 s warm-up, 2 x 3 s measurement per variant, then PacedLatency: about 5 minutes on 2 cores
+#            Dispatcher enqueue, Dispatcher submit) at 2 and 4 producers and uncontended latency, and the reference
+#            for submit (JCTools + drain with a future per item, completed on a third thread);
+#            1 fork, 1 x 2 s warm-up, 2 x 3 s measurement per variant, then PacedLatency: about 6 minutes on 2 cores
 #   --durable the Dispatcher with its buffer in memory, then durable with fsync interval (10 ms), the same staged on
 #            /dev/shm (buffer.durable.staging-directory), and always, for enqueue and submit at 1 and 2 producers
 #            (issue 11); 1 fork, 1 x 2 s warm-up, 2 x 3 s measurement: about 8 minutes; prints items/s and the ratio to
@@ -18,8 +19,8 @@
 # Throughput (items/s) and allocation (-prof gc, gc.alloc.rate.norm = bytes per item, all threads) come from
 # ThroughputBench, submit latency percentiles from LatencyBench (Mode.SampleTime), idle CPU from the IdleCpu main
 # run after JMH (the Dispatcher, and the JCTools pipeline for reference), latency below saturation from the
-# PacedLatency main (one producer at 1 and 5 M items/s offered; LatencyBench's producer runs flat out). Every pipeline
-# cuts batches of 100 items or 10 ms into the same counting sink. Results:
+# PacedLatency main (one producer at 1 and 5 M items/s offered, on a pre-touched 3 GB heap; LatencyBench's producer
+# runs flat out). Every pipeline cuts batches of 100 items or 10 ms into the same counting sink. Results:
 # batcher-benchmarks/target/bench-<mode>-<time>.{json,log,idle*.txt,paced-*.txt,md}.
 # Compare ratios within one run: the absolute numbers on a shared 2-core machine are noisy.
 set -euo pipefail
@@ -31,7 +32,7 @@ if [ $# -gt 0 ]; then
     --quick) mode=quick; shift ;;
     --full) mode=full; shift ;;
     --durable) mode=durable; shift ;;
-    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
   esac
 fi
 
@@ -86,12 +87,14 @@ PY
 fi
 
 main_impls=jctoolsMpsc,abqDrainTo,dispatcherEnqueue,dispatcherSubmit
+# The reference for submit: what a future per item costs a lock-free hand-off that completes it off the consumer.
+ref_impls=jctoolsMpscFutures
 if [ "$mode" = quick ]; then
-  impls=$main_impls
+  impls=$main_impls,$ref_impls
   benchmarks='dev\.batcher\.bench\.(ThroughputBench\.p[24]|LatencyBench\.t1)$'
   jmh_opts=(-f 1 -wi 1 -i 2 -w 2s -r 3s)
 else
-  impls=$main_impls,reactorBufferTimeout,disruptorBlocking,disruptorYielding,disruptorSleeping,gaxBatcher
+  impls=$main_impls,$ref_impls,reactorBufferTimeout,disruptorBlocking,disruptorYielding,disruptorSleeping,gaxBatcher
   benchmarks='dev\.batcher\.bench\.(ThroughputBench\.p[124]|LatencyBench\.t[14])$'
   jmh_opts=(-f 2 -wi 3 -i 5 -w 3s -r 5s)
 fi
@@ -109,7 +112,7 @@ engine="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
 if [ -n "$(git status --porcelain -- batcher-core 2>/dev/null)" ]; then engine="$engine + uncommitted batcher-core changes"; fi
 echo "Running JMH ($mode): log in $out.log" >&2
 java -jar "$jar" "$benchmarks" \
-  "${jmh_opts[@]}" -p impl="$impls" -p target="$main_impls" -prof gc -rf json -rff "$out.json" "$@" > "$out.log" 2>&1 || {
+  "${jmh_opts[@]}" -p impl="$impls" -p target="$main_impls,$ref_impls" -prof gc -rf json -rff "$out.json" "$@" > "$out.log" 2>&1 || {
   echo "JMH failed, see $out.log" >&2; tail -30 "$out.log" >&2; exit 1; }
 
 echo "Measuring idle CPU (Dispatcher, then JCTools; 2 x 5 s each)..." >&2
@@ -117,9 +120,12 @@ java -cp "$jar" dev.batcher.bench.IdleCpu 5000 dispatcher > "$out.idle.txt" 2>&1
 java -cp "$jar" dev.batcher.bench.IdleCpu 5000 jctoolsMpsc > "$out.idle-jctools.txt" 2>&1 \
   || echo "IdleCpu failed, see $out.idle-jctools.txt" >&2
 
-echo "Measuring latency below saturation (PacedLatency, 1 and 5 M items/s offered; about 80 s)..." >&2
+echo "Measuring latency below saturation (PacedLatency, 1 and 5 M items/s offered; about 100 s)..." >&2
+# A fixed, pre-touched heap: a fresh JVM's first writes to its heap fault pages in, which put about 10 µs at the p99.9
+# of every pipeline that allocates per item; a service that has run for a while has touched its heap already.
+paced_jvm=(-Xms3g -Xmx3g -XX:+AlwaysPreTouch)
 for rate in 1000000 5000000; do
-  java -Xmx3g -cp "$jar" dev.batcher.bench.PacedLatency "$rate" 5 > "$out.paced-$rate.txt" 2>&1 \
+  java "${paced_jvm[@]}" -cp "$jar" dev.batcher.bench.PacedLatency "$rate" 5 > "$out.paced-$rate.txt" 2>&1 \
     || echo "PacedLatency failed, see $out.paced-$rate.txt" >&2
 done
 
@@ -168,7 +174,7 @@ NAMES = {
     'dispatcherEnqueue': 'Dispatcher `enqueue`', 'dispatcherSubmit': 'Dispatcher `submit`',
     'reactorBufferTimeout': 'Reactor sink + bufferTimeout', 'disruptorBlocking': 'Disruptor Blocking',
     'disruptorYielding': 'Disruptor Yielding', 'disruptorSleeping': 'Disruptor Sleeping',
-    'gaxBatcher': 'gax BatcherImpl',
+    'gaxBatcher': 'gax BatcherImpl', 'jctoolsMpscFutures': 'JCTools MPSC + drain, a future per item',
 }
 MAIN = ['jctoolsMpsc', 'abqDrainTo', 'dispatcherEnqueue', 'dispatcherSubmit']
 REF = 'jctoolsMpsc'
@@ -291,6 +297,25 @@ targets.append(('idle Dispatcher uses no CPU (< 1 ms per %g s, never used and af
 print()
 table(['target (issue 7)', 'measured', 'result'], targets)
 
+# 2b. The reference for submit: JCTools MPSC + drain where each put returns a future that a third thread completes
+# once its batch is consumed (the Dispatcher's contract: no user continuation runs on the sending thread).
+FREF = 'jctoolsMpscFutures'
+if any(k[0] == FREF for k in list(thr) + list(lat)):
+    cols = [REF, FREF, 'dispatcherSubmit']
+    rows = []
+    for t in (2, 4):
+        rows.append(['items/s, %d producers' % t] + [mps(thr.get((i, t))) for i in cols])
+        r = ratio(thr.get(('dispatcherSubmit', t)), thr.get((FREF, t)))
+        rows[-1][-1] += '' if r is None else ' (%.2fx the reference)' % r
+    rows.append(['uncontended p50 / p99 / p99.9 (saturated)'] + [latency_cell(i, 1) for i in cols])
+    rows.append(['bytes allocated per item (2 / 4 producers)'] +
+                [bytes_(alloc.get((i, 2))) + ' / ' + bytes_(alloc.get((i, 4))) for i in cols])
+    print()
+    print('The reference for `submit` (not a target of issue 7; what a future per item costs a lock-free hand-off '
+          'whose futures complete on a third thread, as the Dispatcher\'s do):')
+    print()
+    table([''] + [NAMES[i] for i in cols], rows)
+
 # 3. Below saturation: one producer at a fixed rate (PacedLatency), the duration of each call.
 paced = {}
 for path in sys.argv[5:7]:
@@ -310,7 +335,7 @@ if paced:
     for rate in sorted({k[0] for k in paced}):
         for what, label in (('service', 'call p50 / p99 / p99.9 / p99.99'), ('response', 'from due time p99.9')):
             cells = []
-            for i in MAIN:
+            for i in MAIN + [FREF]:
                 v = paced.get((rate, i, what))
                 if v is None:
                     cells.append('n/a')
@@ -323,7 +348,7 @@ if paced:
     print('Below saturation (PacedLatency: one producer puts an item every 1/rate s; "from due time" counts the '
           'delay a stalled call causes the calls due behind it):')
     print()
-    table([''] + [NAMES[i] for i in MAIN], rows)
+    table([''] + [NAMES[i] for i in MAIN + [FREF]], rows)
 
 # 4. Full mode: every variant that ran.
 if mode == 'full':

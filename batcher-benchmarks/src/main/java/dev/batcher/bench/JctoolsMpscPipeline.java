@@ -3,10 +3,12 @@ package dev.batcher.bench;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.jctools.queues.MessagePassingQueue;
 import org.jctools.queues.MpscArrayQueue;
+import org.jctools.queues.SpscArrayQueue;
 
 /**
  * The practical limit of a bounded hand-off (issue 7): a JCTools {@link MpscArrayQueue} of 65,536 items and one
@@ -33,8 +35,34 @@ import org.jctools.queues.MpscArrayQueue;
  * periodic {@code parkNanos} poll (Dekker-style: the consumer publishes {@code parked} and then checks the queue; a
  * producer advances the producer index and then reads {@code parked}; both are volatile, so at least one of them
  * sees the other): an idle consumer uses no CPU ({@code IdleCpu 5000 jctoolsMpsc} measures it).
+ *
+ * <p><b>With a future per item</b> ({@link Futures}), the reference for the Dispatcher's {@code submit}: each
+ * {@link #put} allocates a {@link CompletableFuture} that carries its item (one object per item, as {@code submit}
+ * allocates one), and the future completes once its batch is consumed: on the consumer thread
+ * ({@link Futures#ON_CONSUMER}, two threads), or on a third thread that the consumer hands each consumed batch to
+ * through an SPSC queue ({@link Futures#ON_COMPLETER}), the shape the Dispatcher's contract asks for: continuations of
+ * user futures never run on the thread that sends (issue 7, defects 6-8). The completer waits as the consumer does.
  */
 final class JctoolsMpscPipeline implements Pipeline {
+
+    /** Whether {@link #put} returns a future, and which thread completes it. */
+    enum Futures {
+        /** No future: {@code put} returns {@code null}. */
+        NONE,
+        /** The consumer completes each batch's futures after the sink took the batch. */
+        ON_CONSUMER,
+        /** A third thread completes them, handed each consumed batch by the consumer. */
+        ON_COMPLETER
+    }
+
+    /** A future that carries its item through the queue: one allocation per item. */
+    private static final class ItemFuture extends CompletableFuture<Object> {
+        final Long item;
+
+        ItemFuture(Long item) {
+            this.item = item;
+        }
+    }
 
     /** Busy-spin steps of the consumer's backoff before it yields. */
     static final int SPINS = 64;
@@ -51,27 +79,64 @@ final class JctoolsMpscPipeline implements Pipeline {
     /** The consumer thread's name. */
     static final String CONSUMER_THREAD = "jctools-mpsc-consumer";
 
+    /** The completer thread's name ({@link Futures#ON_COMPLETER}). */
+    static final String COMPLETER_THREAD = "jctools-mpsc-completer";
+
     private static final VarHandle PARKED;
+    private static final VarHandle COMPLETER_PARKED;
 
     static {
         try {
-            PARKED = MethodHandles.lookup().findVarHandle(JctoolsMpscPipeline.class, "parked", boolean.class);
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            PARKED = lookup.findVarHandle(JctoolsMpscPipeline.class, "parked", boolean.class);
+            COMPLETER_PARKED = lookup.findVarHandle(JctoolsMpscPipeline.class, "completerParked", boolean.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
     }
 
     private final CountingSink sink = new CountingSink();
-    private final MpscArrayQueue<Long> queue = new MpscArrayQueue<>(BUFFER_ITEMS);
+    private final Futures futures;
+    private final MpscArrayQueue<Object> queue = new MpscArrayQueue<>(BUFFER_ITEMS);
     private final ArrayList<Long> batch = new ArrayList<>(BATCH_ITEMS);
+    /** The consumed batch's futures, when {@link #futures} is not {@link Futures#NONE}. */
+    private final ArrayList<ItemFuture> batchFutures = new ArrayList<>(BATCH_ITEMS);
     /** Created once, so that the drain allocates nothing. */
-    private final MessagePassingQueue.Consumer<Long> toBatch = batch::add;
+    private final MessagePassingQueue.Consumer<Object> toBatch;
     private final Thread consumer;
     /** Set by the consumer before it checks the queue one last time and parks; cleared by the producer waking it. */
     private volatile boolean parked;
     private volatile boolean running = true;
+    /** Consumed batches' futures, for the completer ({@link Futures#ON_COMPLETER}). */
+    private final SpscArrayQueue<Object[]> completions = new SpscArrayQueue<>(BUFFER_ITEMS / BATCH_ITEMS);
+    private final Thread completer;
+    /** As {@link #parked}, for the completer; cleared by the consumer waking it. */
+    private volatile boolean completerParked;
+    private volatile boolean consuming = true;
 
+    /** Without futures: the practical limit of a bounded hand-off. */
     JctoolsMpscPipeline() {
+        this(Futures.NONE);
+    }
+
+    JctoolsMpscPipeline(Futures futures) {
+        this.futures = futures;
+        if (futures == Futures.NONE) {
+            toBatch = item -> batch.add((Long) item);
+        } else {
+            toBatch = entry -> {
+                ItemFuture future = (ItemFuture) entry;
+                batch.add(future.item);
+                batchFutures.add(future);
+            };
+        }
+        if (futures == Futures.ON_COMPLETER) {
+            completer = new Thread(this::complete, COMPLETER_THREAD);
+            completer.setDaemon(true);
+            completer.start();
+        } else {
+            completer = null;
+        }
         consumer = new Thread(this::consume, CONSUMER_THREAD);
         consumer.setDaemon(true);
         consumer.start();
@@ -103,6 +168,58 @@ final class JctoolsMpscPipeline implements Pipeline {
             }
             sink.accept(batch);
             batch.clear();
+            if (futures != Futures.NONE) {
+                settle();
+            }
+        }
+    }
+
+    /** After the sink took a batch: completes its futures, or hands them to the completer. */
+    private void settle() {
+        if (futures == Futures.ON_CONSUMER) {
+            for (int i = 0, n = batchFutures.size(); i < n; i++) {
+                batchFutures.get(i).complete(null);
+            }
+        } else {
+            Object[] done = batchFutures.toArray();
+            while (!completions.offer(done)) {
+                Thread.yield();
+            }
+            if (completerParked && (boolean) COMPLETER_PARKED.getAndSet(this, false)) {
+                LockSupport.unpark(completer);
+            }
+        }
+        batchFutures.clear();
+    }
+
+    /** The completer's loop: completes each consumed batch's futures; waits as the consumer does. */
+    private void complete() {
+        int step = 0;
+        while (true) {
+            Object[] done = completions.poll();
+            if (done != null) {
+                step = 0;
+                for (Object future : done) {
+                    ((ItemFuture) future).complete(null);
+                }
+                continue;
+            }
+            if (!consuming && completions.isEmpty()) {
+                return;
+            }
+            if (step < SPINS) {
+                Thread.onSpinWait();
+                step++;
+            } else if (step < SPINS + YIELDS) {
+                Thread.yield();
+                step++;
+            } else {
+                completerParked = true;
+                if (completions.isEmpty() && consuming) {
+                    LockSupport.park(this);
+                }
+                completerParked = false;
+            }
         }
     }
 
@@ -141,7 +258,8 @@ final class JctoolsMpscPipeline implements Pipeline {
 
     @Override
     public Object put(Long item) {
-        for (int retry = 0; !queue.offer(item); retry++) {
+        Object entry = futures == Futures.NONE ? item : new ItemFuture(item);
+        for (int retry = 0; !queue.offer(entry); retry++) {
             if (retry < FULL_YIELDS) {
                 Thread.yield();
             } else {
@@ -151,7 +269,7 @@ final class JctoolsMpscPipeline implements Pipeline {
         if (parked && (boolean) PARKED.getAndSet(this, false)) {
             LockSupport.unpark(consumer);
         }
-        return null;
+        return futures == Futures.NONE ? null : entry;
     }
 
     @Override
@@ -164,5 +282,10 @@ final class JctoolsMpscPipeline implements Pipeline {
         running = false;
         LockSupport.unpark(consumer);
         consumer.join(30_000);
+        if (completer != null) {
+            consuming = false;
+            LockSupport.unpark(completer);
+            completer.join(30_000);
+        }
     }
 }

@@ -19,8 +19,9 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * Submit latency percentiles ({@link Mode#SampleTime}): the time one hand-off takes, with one producer ({@code t1},
  * uncontended) and four ({@code t4}): {@code Dispatcher.submit} (returns the item's future, does not wait for it),
- * {@code Dispatcher.enqueue}, JCTools {@code MpscArrayQueue.offer} (+ the consumer's wake-up when it is parked) and
- * {@code ArrayBlockingQueue.put}, the pipelines of {@link ThroughputBench}. All of them hold the producer
+ * {@code Dispatcher.enqueue}, JCTools {@code MpscArrayQueue.offer} (+ the consumer's wake-up when it is parked), the
+ * same with a future per item completed on a third thread ({@code jctoolsMpscFutures}, the reference for
+ * {@code submit}) and {@code ArrayBlockingQueue.put}, the pipelines of {@link ThroughputBench}. All of them hold the producer
  * while their 65,536-item buffer is full, so under contention the tail includes waiting for room.
  */
 @State(Scope.Benchmark)
@@ -31,7 +32,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 3, time = 3)
 public class LatencyBench {
 
-    @Param({"dispatcherSubmit", "dispatcherEnqueue", "jctoolsMpsc", "abqDrainTo"})
+    @Param({"dispatcherSubmit", "dispatcherEnqueue", "jctoolsMpsc", "jctoolsMpscFutures", "abqDrainTo"})
     public String target;
 
     private Pipeline pipeline;

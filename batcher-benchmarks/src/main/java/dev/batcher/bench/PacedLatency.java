@@ -19,9 +19,14 @@ import java.util.Locale;
  * delay (no coordinated omission), the service time does not.
  *
  * <p>Arguments: the rate in items per second (default 1,000,000), the measured seconds per pipeline (default 5),
- * and the pipelines, comma-separated (default {@code dispatcherSubmit,dispatcherEnqueue,jctoolsMpsc,abqDrainTo}).
- * Each pipeline is warmed up for 3 seconds at the same rate first. Run it with
- * {@code java -cp batcher-benchmarks/target/benchmarks.jar dev.batcher.bench.PacedLatency 1000000 5}.
+ * and the pipelines, comma-separated (default
+ * {@code dispatcherSubmit,dispatcherEnqueue,jctoolsMpsc,jctoolsMpscFutures,abqDrainTo}). Each pipeline is warmed up
+ * for 3 seconds at the same rate first. Run it with a fixed, pre-touched heap, as {@code scripts/bench.sh} does:
+ * {@code java -Xms3g -Xmx3g -XX:+AlwaysPreTouch -cp batcher-benchmarks/target/benchmarks.jar
+ * dev.batcher.bench.PacedLatency 1000000 5}. Without it, the pipelines that allocate per item (a future) write to heap
+ * pages that a fresh JVM has never touched, and the page faults put 10 µs at their p99.9 (measured 2026-11-30:
+ * {@code submit} p99.9 9.8-10.6 µs at 5 M items/s, 0.55 µs with the pre-touched heap); a service that has run for a
+ * while has touched its heap already.
  */
 public final class PacedLatency {
 
@@ -39,7 +44,7 @@ public final class PacedLatency {
         long rate = args.length > 0 ? Long.parseLong(args[0]) : 1_000_000;
         int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
         List<String> impls = List.of((args.length > 2 ? args[2]
-                : "dispatcherSubmit,dispatcherEnqueue,jctoolsMpsc,abqDrainTo").split(","));
+                : "dispatcherSubmit,dispatcherEnqueue,jctoolsMpsc,jctoolsMpscFutures,abqDrainTo").split(","));
         if (rate <= 0 || rate > 50_000_000 || seconds <= 0) {
             throw new IllegalArgumentException("rate must be 1-50,000,000 items/s and seconds positive, were "
                     + rate + " and " + seconds);

@@ -23,6 +23,8 @@ final class Pipelines {
             case "durableStagedIntervalEnqueue" -> durable(false, FsyncPolicy.INTERVAL, DispatcherPipeline.STAGING);
             case "durableStagedIntervalSubmit" -> durable(true, FsyncPolicy.INTERVAL, DispatcherPipeline.STAGING);
             case "jctoolsMpsc" -> new JctoolsMpscPipeline();
+            case "jctoolsMpscFutures" -> new JctoolsMpscPipeline(JctoolsMpscPipeline.Futures.ON_COMPLETER);
+            case "jctoolsMpscFuturesInline" -> new JctoolsMpscPipeline(JctoolsMpscPipeline.Futures.ON_CONSUMER);
             case "abqDrainTo" -> new AbqDrainToPipeline();
             case "reactorBufferTimeout" -> new ReactorPipeline();
             case "disruptorBlocking" -> new DisruptorPipeline(new com.lmax.disruptor.BlockingWaitStrategy());

@@ -36,8 +36,8 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 3, time = 3)
 public class ThroughputBench {
 
-    @Param({"dispatcherEnqueue", "dispatcherSubmit", "jctoolsMpsc", "abqDrainTo", "reactorBufferTimeout",
-            "disruptorBlocking", "disruptorYielding", "gaxBatcher"})
+    @Param({"dispatcherEnqueue", "dispatcherSubmit", "jctoolsMpsc", "jctoolsMpscFutures", "abqDrainTo",
+            "reactorBufferTimeout", "disruptorBlocking", "disruptorYielding", "gaxBatcher"})
     public String impl;
 
     private Pipeline pipeline;
