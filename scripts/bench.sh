@@ -19,7 +19,7 @@
 # Throughput (items/s) and allocation (-prof gc, gc.alloc.rate.norm = bytes per item, all threads) come from
 # ThroughputBench, submit latency percentiles from LatencyBench (Mode.SampleTime), idle CPU from the IdleCpu main
 # run after JMH (the Dispatcher, and the JCTools pipeline for reference), latency below saturation from the
-# PacedLatency main (one producer at 1 and 5 M items/s offered, on a pre-touched 3 GB heap; LatencyBench's producer
+# PacedLatency main (one producer at 1 and 5 M items/s offered, on a pre-touched heap; LatencyBench's producer
 # runs flat out). Every pipeline cuts batches of 100 items or 10 ms into the same counting sink. Results:
 # batcher-benchmarks/target/bench-<mode>-<time>.{json,log,idle*.txt,paced-*.txt,md}.
 # Compare ratios within one run: the absolute numbers on a shared 2-core machine are noisy.
@@ -121,9 +121,10 @@ java -cp "$jar" dev.batcher.bench.IdleCpu 5000 jctoolsMpsc > "$out.idle-jctools.
   || echo "IdleCpu failed, see $out.idle-jctools.txt" >&2
 
 echo "Measuring latency below saturation (PacedLatency, 1 and 5 M items/s offered; about 100 s)..." >&2
-# A fixed, pre-touched heap: a fresh JVM's first writes to its heap fault pages in, which put about 10 µs at the p99.9
-# of every pipeline that allocates per item; a service that has run for a while has touched its heap already.
-paced_jvm=(-Xms3g -Xmx3g -XX:+AlwaysPreTouch)
+# The initial heap pre-touched: a fresh JVM's first writes to its heap fault pages in, which put about 10 µs at the
+# p99.9 of every pipeline that allocates per item; a service that has run for a while has touched its heap already.
+# (A fixed 3 GB heap, all pre-touched, made the young generation large and the tails from due time 5-10x longer.)
+paced_jvm=(-Xmx3g -XX:+AlwaysPreTouch)
 for rate in 1000000 5000000; do
   java "${paced_jvm[@]}" -cp "$jar" dev.batcher.bench.PacedLatency "$rate" 5 > "$out.paced-$rate.txt" 2>&1 \
     || echo "PacedLatency failed, see $out.paced-$rate.txt" >&2

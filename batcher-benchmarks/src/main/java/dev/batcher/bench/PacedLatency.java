@@ -21,12 +21,13 @@ import java.util.Locale;
  * <p>Arguments: the rate in items per second (default 1,000,000), the measured seconds per pipeline (default 5),
  * and the pipelines, comma-separated (default
  * {@code dispatcherSubmit,dispatcherEnqueue,jctoolsMpsc,jctoolsMpscFutures,abqDrainTo}). Each pipeline is warmed up
- * for 3 seconds at the same rate first. Run it with a fixed, pre-touched heap, as {@code scripts/bench.sh} does:
- * {@code java -Xms3g -Xmx3g -XX:+AlwaysPreTouch -cp batcher-benchmarks/target/benchmarks.jar
+ * for 3 seconds at the same rate first. Run it with its initial heap pre-touched, as {@code scripts/bench.sh} does:
+ * {@code java -Xmx3g -XX:+AlwaysPreTouch -cp batcher-benchmarks/target/benchmarks.jar
  * dev.batcher.bench.PacedLatency 1000000 5}. Without it, the pipelines that allocate per item (a future) write to heap
  * pages that a fresh JVM has never touched, and the page faults put 10 µs at their p99.9 (measured 2026-11-30:
- * {@code submit} p99.9 9.8-10.6 µs at 5 M items/s, 0.55 µs with the pre-touched heap); a service that has run for a
- * while has touched its heap already.
+ * {@code submit} p99.9 9.8-11.8 µs, 0.31-0.55 µs with the pre-touched heap); a service that has run for a while has
+ * touched its heap already. A fixed heap of 3 GB, all pre-touched, is not better: its young generation is large, and
+ * the tails from the due time were 5-10 times longer.
  */
 public final class PacedLatency {
 
