@@ -162,7 +162,11 @@ public final class Kernel<T, R> {
     private long inFlightItems;
     private int abandonedSends;
     private int lastBatchItems;
-    private Instant lastSentAt;
+    /**
+     * When the last batch was sent, in epoch milliseconds, or -1: the stats make the {@link Instant}. Not
+     * {@code Instant.now()} per batch, which took 3% of the sender's time with 2 producers (async-profiler).
+     */
+    private long lastSentAtMillis = -1;
     /** When producers first found the buffer full, or -1; set by producers (CAS), cleared under the lock. */
     private volatile long fullSince = -1;
     private long lastLeaseAt;
@@ -1388,7 +1392,7 @@ public final class Kernel<T, R> {
             consecutiveFailures = 0;
             if (batch.size() > 0) {
                 lastBatchItems = batch.size();
-                lastSentAt = Instant.now();
+                lastSentAtMillis = System.currentTimeMillis();
             }
             ring.release(batch.size(), batch.bytes());
             acknowledge(batch);
@@ -1882,7 +1886,7 @@ public final class Kernel<T, R> {
             return new KernelStats(bufferedItems + pending, bufferedBytes, inFlight.size(), inFlightItems,
                     submitted + pending, sent, dropped, Collections.unmodifiableMap(byReason), retried, sentBatches,
                     failedAttempts, consecutiveFailures, abandonedSends, fullFor, paused, closed, isDrained,
-                    lastBatchItems, lastSentAt);
+                    lastBatchItems, lastSentAtMillis < 0 ? null : Instant.ofEpochMilli(lastSentAtMillis));
         }
         finally {
             lock.unlock();
