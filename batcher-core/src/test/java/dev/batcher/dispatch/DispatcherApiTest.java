@@ -17,7 +17,10 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** The calls a user makes besides submit: submitAll, enqueueAll, flush's future, a batch's deadline. */
+/**
+ * The calls a user makes besides submit: submitAll, enqueueAll, flush's future, a batch's deadline, the last send in
+ * stats.
+ */
 class DispatcherApiTest {
 
     @RegisterExtension
@@ -47,6 +50,22 @@ class DispatcherApiTest {
 
         await().until(() -> sender.items().size() == 4);
         assertThat(dispatcher.stats().sent()).isEqualTo(4);
+    }
+
+    @Test
+    void statsTellWhenTheLastBatchWasSentAndHowBigItWas() {
+        Dispatcher<Integer> dispatcher = dispatchers.create("lastSent", // cut by count only: one batch of 3
+                DispatcherConfig.<Integer>builder().maxBatchItems(3).maxBatchAge(Duration.ofHours(1)).build(), sender);
+        assertThat(dispatcher.stats().lastSentAt()).isNull();
+        assertThat(dispatcher.stats().lastBatchItems()).isZero();
+        Instant before = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+
+        assertThat(CompletableFuture.allOf(dispatcher.submitAll(List.of(1, 2, 3)).toArray(CompletableFuture[]::new)))
+                .succeedsWithin(Duration.ofSeconds(5));
+
+        DispatcherStats stats = dispatcher.stats();
+        assertThat(stats.lastBatchItems()).isEqualTo(3);
+        assertThat(stats.lastSentAt()).isBetween(before, Instant.now());
     }
 
     @Test
