@@ -185,6 +185,10 @@ final class JctoolsMpscPipeline implements Pipeline {
             while (!completions.offer(done)) {
                 Thread.yield();
             }
+            // An SPSC offer publishes with a release store, not a fence: without this one, the read of
+            // completerParked below could pass the offer, and a completer that had just found the queue empty would
+            // stay parked (the MPSC offer of a producer is a CAS, a full fence already).
+            VarHandle.fullFence();
             if (completerParked && (boolean) COMPLETER_PARKED.getAndSet(this, false)) {
                 LockSupport.unpark(completer);
             }
