@@ -26,6 +26,17 @@ final class IdleWait {
     }
 
     /**
+     * Whether {@link #pause} spins at this step rather than yields: a caller that looks at a line other threads write
+     * (a flag, a status) can leave it alone while it spins and look only between yields.
+     *
+     * @param step as for {@link #pause}
+     * @return whether the step is one of the first {@value #SPINS_BEFORE_YIELD}
+     */
+    static boolean spinning(int step) {
+        return step <= SPINS_BEFORE_YIELD;
+    }
+
+    /**
      * One step of the wait, after a look that found no work: a spin for the first {@value #SPINS_BEFORE_YIELD} steps,
      * then a yield, until {@value #WAIT_NANOS} ns have passed since {@code startNanos}.
      *
@@ -34,7 +45,7 @@ final class IdleWait {
      * @return {@code false} when the wait is over and the caller should park (without pausing first)
      */
     static boolean pause(int step, long startNanos) {
-        if (step <= SPINS_BEFORE_YIELD) {
+        if (spinning(step)) {
             Thread.onSpinWait();
             return true;
         }

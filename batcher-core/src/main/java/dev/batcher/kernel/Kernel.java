@@ -672,7 +672,7 @@ public final class Kernel<T, R> {
         for (int step = 1; !ring.hasPublished(ahead); step++) {
             // The drain status is read only once the watcher yields, not on every spin: its cache line is the
             // producers' (they read it after every publish and write their limit beside it).
-            if (!IdleWait.pause(step, start) || step > IdleWait.SPINS_BEFORE_YIELD && ring.watcherRequired()) {
+            if (!IdleWait.pause(step, start) || !IdleWait.spinning(step) && ring.watcherRequired()) {
                 return false;
             }
         }
