@@ -9,6 +9,7 @@ import dev.batcher.ItemDroppedException;
 import dev.batcher.PermanentSendException;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -58,7 +59,7 @@ class DispatcherApiTest {
                 DispatcherConfig.<Integer>builder().maxBatchItems(3).maxBatchAge(Duration.ofHours(1)).build(), sender);
         assertThat(dispatcher.stats().lastSentAt()).isNull();
         assertThat(dispatcher.stats().lastBatchItems()).isZero();
-        Instant before = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        Instant before = Instant.now().truncatedTo(ChronoUnit.MILLIS);
 
         assertThat(CompletableFuture.allOf(dispatcher.submitAll(List.of(1, 2, 3)).toArray(CompletableFuture[]::new)))
                 .succeedsWithin(Duration.ofSeconds(5));
