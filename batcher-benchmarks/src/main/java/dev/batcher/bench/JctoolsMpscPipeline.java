@@ -211,20 +211,33 @@ final class JctoolsMpscPipeline implements Pipeline {
             if (!consuming && completions.isEmpty()) {
                 return;
             }
-            if (step < SPINS) {
-                Thread.onSpinWait();
+            if (spinOrYield(step)) {
                 step++;
-            } else if (step < SPINS + YIELDS) {
-                Thread.yield();
-                step++;
-            } else {
-                completerParked = true;
-                if (completions.isEmpty() && consuming) {
-                    LockSupport.park(this);
-                }
-                completerParked = false;
+                continue;
             }
+            completerParked = true;
+            if (completions.isEmpty() && consuming) {
+                LockSupport.park(this);
+            }
+            completerParked = false;
         }
+    }
+
+    /**
+     * The first steps of the backoff of a thread that found nothing to do: a spin for {@value #SPINS} steps, then a
+     * yield for {@value #YIELDS} more.
+     *
+     * @return {@code false} once those steps are over and the thread should park
+     */
+    private static boolean spinOrYield(int step) {
+        if (step < SPINS) {
+            Thread.onSpinWait();
+        } else if (step < SPINS + YIELDS) {
+            Thread.yield();
+        } else {
+            return false;
+        }
+        return true;
     }
 
     /**
@@ -235,29 +248,25 @@ final class JctoolsMpscPipeline implements Pipeline {
      * @return the next step
      */
     private int idle(int step, long parkNanos) {
-        if (step < SPINS) {
-            Thread.onSpinWait();
-        } else if (step < SPINS + YIELDS) {
+        if (spinOrYield(step)) {
+            return step + 1;
+        }
+        if (!queue.isEmpty()) {
+            // A producer took a slot (CAS on the producer index) but has not stored its item yet: on an
+            // oversubscribed machine it may have been preempted in between. Give it the core.
             Thread.yield();
-        } else {
-            if (!queue.isEmpty()) {
-                // A producer took a slot (CAS on the producer index) but has not stored its item yet: on an
-                // oversubscribed machine it may have been preempted in between. Give it the core.
-                Thread.yield();
-                return step;
-            }
-            parked = true;
-            if (queue.isEmpty() && running) {
-                if (parkNanos == 0) {
-                    LockSupport.park(this);
-                } else {
-                    LockSupport.parkNanos(this, parkNanos);
-                }
-            }
-            parked = false;
             return step;
         }
-        return step + 1;
+        parked = true;
+        if (queue.isEmpty() && running) {
+            if (parkNanos == 0) {
+                LockSupport.park(this);
+            } else {
+                LockSupport.parkNanos(this, parkNanos);
+            }
+        }
+        parked = false;
+        return step;
     }
 
     @Override
