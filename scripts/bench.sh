@@ -225,6 +225,10 @@ def latency_cell(impl, t):
     return ' / '.join(ns(pct(impl, t, p)) for p in ('50.0', '99.0', '99.9'))
 
 
+def alloc_cell(impl):
+    return bytes_(alloc.get((impl, 2))) + ' / ' + bytes_(alloc.get((impl, 4)))
+
+
 def table(header, rows):
     print('| ' + ' | '.join(header) + ' |')
     print('|' + '---|' * len(header))
@@ -238,7 +242,7 @@ for t in (2, 4):
     rows.append(['items/s, %d producers' % t] + [throughput_cell(i, t) for i in MAIN])
 rows.append(['uncontended p50 / p99 / p99.9'] + [latency_cell(i, 1) for i in MAIN])
 rows.append(['bytes allocated per item (2 / 4 producers)'] +
-            [bytes_(alloc.get((i, 2))) + ' / ' + bytes_(alloc.get((i, 4))) for i in MAIN])
+            [alloc_cell(i) for i in MAIN])
 table([''] + [NAMES[i] for i in MAIN], rows)
 print()
 print('In brackets: items/s of the column / items/s of JCTools MPSC + drain in the same run.')
@@ -310,7 +314,7 @@ if any(k[0] == FREF for k in list(thr) + list(lat)):
         rows[-1][-1] += '' if r is None else ' (%.2fx the reference)' % r
     rows.append(['uncontended p50 / p99 / p99.9 (saturated)'] + [latency_cell(i, 1) for i in cols])
     rows.append(['bytes allocated per item (2 / 4 producers)'] +
-                [bytes_(alloc.get((i, 2))) + ' / ' + bytes_(alloc.get((i, 4))) for i in cols])
+                [alloc_cell(i) for i in cols])
     print()
     print('The reference for `submit` (not a target of issue 7; what a future per item costs a lock-free hand-off '
           'whose futures complete on a third thread, as the Dispatcher\'s do):')
