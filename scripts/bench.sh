@@ -20,7 +20,9 @@
 # ThroughputBench, submit latency percentiles from LatencyBench (Mode.SampleTime), idle CPU from the IdleCpu main
 # run after JMH (the Dispatcher, and the JCTools pipeline for reference), latency below saturation from the
 # PacedLatency main (one producer at 1 and 5 M items/s offered, on a pre-touched heap; LatencyBench's producer
-# runs flat out). Every pipeline cuts batches of 100 items or 10 ms into the same counting sink. Results:
+# runs flat out). Every pipeline cuts batches of 100 items or 10 ms into the same counting sink, and is measured with
+# its long-lived structures in the old generation, as in a service (Tenure.java: G1's write barrier costs a fence per
+# reference stored into an old array); a short extra pass measures JCTools with its array young, for reference. Results:
 # batcher-benchmarks/target/bench-<mode>-<time>.{json,log,idle*.txt,paced-*.txt,md}.
 # Compare ratios within one run: the absolute numbers on a shared 2-core machine are noisy.
 set -euo pipefail
@@ -115,6 +117,14 @@ java -jar "$jar" "$benchmarks" \
   "${jmh_opts[@]}" -p impl="$impls" -p target="$main_impls,$ref_impls" -prof gc -rf json -rff "$out.json" "$@" > "$out.log" 2>&1 || {
   echo "JMH failed, see $out.log" >&2; tail -30 "$out.log" >&2; exit 1; }
 
+# Every benchmark tenures its pipeline before it measures (Tenure.java): in a service, a queue's array is in the old
+# generation, where G1's write barrier costs a fence per stored reference. This pass measures JCTools with its array
+# left young (its JVM never collects: it allocates nothing), as the runs before 2026-11-30 09:30 UTC did, for reference.
+echo "Running JMH (JCTools with its array young, for reference): log in $out.young.log" >&2
+java -jar "$jar" 'dev\.batcher\.bench\.ThroughputBench\.p[24]$' "${jmh_opts[@]}" -p impl=jctoolsMpsc \
+  -jvmArgsAppend -Dbench.tenure=false -rf json -rff "$out.young.json" > "$out.young.log" 2>&1 \
+  || echo "The young-array pass failed, see $out.young.log" >&2
+
 echo "Measuring idle CPU (Dispatcher, then JCTools; 2 x 5 s each)..." >&2
 java -cp "$jar" dev.batcher.bench.IdleCpu 5000 dispatcher > "$out.idle.txt" 2>&1 || echo "IdleCpu failed, see $out.idle.txt" >&2
 java -cp "$jar" dev.batcher.bench.IdleCpu 5000 jctoolsMpsc > "$out.idle-jctools.txt" 2>&1 \
@@ -134,7 +144,7 @@ done
   echo "Date: $(date -u '+%Y-%m-%d %H:%M UTC'); machine: $(nproc) cores, $(uname -m); $(java -version 2>&1 | sed -n 2p); JMH 1.37; engine: batcher-core at $engine; command: scripts/bench.sh --$mode (${jmh_opts[*]})"
   echo
   python3 - "$out.json" "$out.idle.txt" "$out.idle-jctools.txt" "$mode" "$out.paced-1000000.txt" \
-    "$out.paced-5000000.txt" <<'PY'
+    "$out.paced-5000000.txt" "$out.young.json" <<'PY'
 import json, sys
 
 results = json.load(open(sys.argv[1]))
@@ -245,7 +255,21 @@ rows.append(['bytes allocated per item (2 / 4 producers)'] +
             [alloc_cell(i) for i in MAIN])
 table([''] + [NAMES[i] for i in MAIN], rows)
 print()
-print('In brackets: items/s of the column / items/s of JCTools MPSC + drain in the same run.')
+print('In brackets: items/s of the column / items/s of JCTools MPSC + drain in the same run. Every pipeline is '
+      'measured with its long-lived structures in the old generation, as in a service (Tenure.java).')
+young = {}
+try:
+    for r in json.load(open(sys.argv[7])):
+        young[int(r['benchmark'].split('.')[-1][1:])] = r['primaryMetric']['score']
+except (OSError, ValueError, IndexError):
+    pass
+if young:
+    print()
+    print('JCTools MPSC + drain with its array left in the young generation (`-Dbench.tenure=false`: it allocates '
+          'nothing, so its JVM never collects, which no service does; how runs before 2026-11-30 09:30 UTC measured '
+          'it): ' + ' / '.join(mps(young.get(t)) for t in (2, 4)) + ' with 2 / 4 producers; against it, '
+          + '; '.join('%s %s' % (NAMES[i], ' / '.join(x(ratio(thr.get((i, t)), young.get(t))) for t in (2, 4)))
+                      for i in ('dispatcherEnqueue', 'dispatcherSubmit')) + '.')
 
 # 2. The targets of issue 7, as ratios to the reference measured in the same run.
 

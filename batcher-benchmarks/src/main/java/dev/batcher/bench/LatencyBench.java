@@ -40,6 +40,7 @@ public class LatencyBench {
     @Setup(Level.Trial)
     public void setUp() {
         pipeline = Pipelines.create(target);
+        Tenure.promote();
     }
 
     @TearDown(Level.Trial)

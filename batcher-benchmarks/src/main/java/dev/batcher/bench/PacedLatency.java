@@ -59,6 +59,7 @@ public final class PacedLatency {
         System.out.println("pipeline time achieved/s p50 p99 p99.9 p99.99 max (ns)");
         for (String impl : impls) {
             Pipeline pipeline = Pipelines.create(impl);
+            Tenure.promote();
             try {
                 run(pipeline, period, rate * 3, null, null);
                 long[] service = new long[(int) count];

@@ -45,6 +45,7 @@ public class ThroughputBench {
     @Setup(Level.Trial)
     public void setUp() {
         pipeline = Pipelines.create(impl);
+        Tenure.promote();
     }
 
     @TearDown(Level.Trial)
