@@ -7,7 +7,9 @@
 #   --quick  (default) the four columns of issue 7 (JCTools MpscArrayQueue + drain, ArrayBlockingQueue + drainTo,
 #            Dispatcher enqueue, Dispatcher submit) at 2 and 4 producers and uncontended latency, and the reference
 #            for submit (JCTools + drain with a future per item, completed on a third thread);
-#            1 fork, 1 x 2 s warm-up, 2 x 3 s measurement per variant, then PacedLatency: about 6 minutes on 2 cores
+#            3 forks of 1 x 2 s warm-up and 2 x 3 s measurement per variant (on 2 cores one fork can settle into a
+#            fast or a slow schedule for its whole life, so a ratio from one fork is a coin toss; JMH averages the
+#            forks), then PacedLatency: about 11 minutes
 #   --durable the Dispatcher with its buffer in memory, then durable with fsync interval (10 ms), the same staged on
 #            /dev/shm (buffer.durable.staging-directory), and always, for enqueue and submit at 1 and 2 producers
 #            (issue 11); 1 fork, 1 x 2 s warm-up, 2 x 3 s measurement: about 8 minutes; prints items/s and the ratio to
@@ -94,7 +96,7 @@ ref_impls=jctoolsMpscFutures
 if [ "$mode" = quick ]; then
   impls=$main_impls,$ref_impls
   benchmarks='dev\.batcher\.bench\.(ThroughputBench\.p[24]|LatencyBench\.t1)$'
-  jmh_opts=(-f 1 -wi 1 -i 2 -w 2s -r 3s)
+  jmh_opts=(-f 3 -wi 1 -i 2 -w 2s -r 3s)
 else
   impls=$main_impls,$ref_impls,reactorBufferTimeout,disruptorBlocking,disruptorYielding,disruptorSleeping,gaxBatcher
   benchmarks='dev\.batcher\.bench\.(ThroughputBench\.p[124]|LatencyBench\.t[14])$'
