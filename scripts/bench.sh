@@ -36,7 +36,7 @@ if [ $# -gt 0 ]; then
     --quick) mode=quick; shift ;;
     --full) mode=full; shift ;;
     --durable) mode=durable; shift ;;
-    -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,/^set -euo pipefail/{/^set /!p}' "$0"; exit 0 ;;
   esac
 fi
 
@@ -261,10 +261,13 @@ print('In brackets: items/s of the column / items/s of JCTools MPSC + drain in t
       'measured with its long-lived structures in the old generation, as in a service (Tenure.java).')
 young = {}
 try:
-    for r in json.load(open(sys.argv[7])):
-        young[int(r['benchmark'].split('.')[-1][1:])] = r['primaryMetric']['score']
-except (OSError, ValueError, IndexError):
-    pass
+    young_results = json.load(open(sys.argv[7]))
+except (OSError, ValueError) as e:  # the shell said why the pass failed; say here that its line is missing
+    young_results = []
+    print()
+    print('(No reference line for JCTools with its array young: %s.)' % e)
+for r in young_results:
+    young[int(r['benchmark'].split('.')[-1][1:])] = r['primaryMetric']['score']
 if young:
     print()
     print('JCTools MPSC + drain with its array left in the young generation (`-Dbench.tenure=false`: it allocates '
